@@ -1,0 +1,1 @@
+"""Pure domain logic of the member service card campaign: rules, sheets, reports, generators."""

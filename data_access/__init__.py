@@ -1,0 +1,1 @@
+"""Data layer: engine and sessions, typed models, scoped read queries, write commands."""

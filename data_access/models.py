@@ -1,0 +1,303 @@
+"""Typed SQLAlchemy 2.x models of the campaign; times are naive UTC."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base with the naming convention Alembic relies on."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class OrgUnit(Base):
+    """A node of the union hierarchy: city, new area, district, liaison area, unit, sub-unit.
+
+    ``path`` is the materialised path of ids ("/1/4/17/"), so a subtree is a prefix match;
+    ``district_id`` and ``area_id`` are the ancestors at those levels, kept for grouping.
+    """
+
+    __tablename__ = "org_unit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    card_unit_name: Mapped[str | None] = mapped_column(String(300))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    level: Mapped[str] = mapped_column(String(16))
+    path: Mapped[str] = mapped_column(String(400), index=True)
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    liaison_name: Mapped[str | None] = mapped_column(String(50))
+    liaison_phone: Mapped[str | None] = mapped_column(String(20))
+    contact_name: Mapped[str | None] = mapped_column(String(50))
+    contact_phone: Mapped[str | None] = mapped_column(String(20))
+    expected_members: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (
+        CheckConstraint(
+            "level IN ('city','new_area','district','area','unit','sub_unit')", name="level"
+        ),
+        CheckConstraint("expected_members >= 0", name="expected_members"),
+    )
+
+
+class Campaign(Base):
+    """One card campaign with its reference date and rule configuration."""
+
+    __tablename__ = "campaign"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    reference_date: Mapped[date] = mapped_column(Date)
+    retirement_rules: Mapped[str] = mapped_column(String(32), default="2014")
+    shared_phone_severity: Mapped[str] = mapped_column(String(8), default="warning")
+    activation_date: Mapped[date | None] = mapped_column(Date)
+    root_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Deadline(Base):
+    """A milestone's due time for a level of the tree, or for one unit (an extension)."""
+
+    __tablename__ = "deadline"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
+    milestone: Mapped[str] = mapped_column(String(32))
+    level: Mapped[str | None] = mapped_column(String(16))
+    org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    is_extension: Mapped[bool] = mapped_column(Boolean, default=False)
+    due_at: Mapped[datetime] = mapped_column(DateTime)
+    note: Mapped[str | None] = mapped_column(String(200))
+
+
+class Upload(Base):
+    """One uploaded member sheet of a unit; the same bytes twice are one upload."""
+
+    __tablename__ = "upload"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by: Mapped[str | None] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+    error_count: Mapped[int] = mapped_column(Integer, default=0)
+    warning_count: Mapped[int] = mapped_column(Integer, default=0)
+    attempt: Mapped[int] = mapped_column(Integer, default=1)
+
+    __table_args__ = (UniqueConstraint("unit_id", "sha256", name="unit_sha256"),)
+
+
+class Member(Base):
+    """One person in the campaign, with the time each stage was first reached."""
+
+    __tablename__ = "member"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
+    sub_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
+    upload_id: Mapped[int | None] = mapped_column(ForeignKey("upload.id"), index=True)
+    sheet_row: Mapped[int | None] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(50))
+    id_number: Mapped[str] = mapped_column(String(18))
+    id_hash: Mapped[str] = mapped_column(String(64))
+    phone: Mapped[str] = mapped_column(String(11))
+    sex: Mapped[str] = mapped_column(String(1))
+    birth_date: Mapped[date] = mapped_column(Date)
+    stage: Mapped[str] = mapped_column(String(16))
+    collected_at: Mapped[datetime | None] = mapped_column(DateTime)
+    validated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    produced_at: Mapped[datetime | None] = mapped_column(DateTime)
+    failed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    corrected_at: Mapped[datetime | None] = mapped_column(DateTime)
+    received_at: Mapped[datetime | None] = mapped_column(DateTime)
+    distributed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime)
+    activated_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "id_hash", name="campaign_id_hash"),
+        CheckConstraint("length(id_number) = 18", name="id_number_length"),
+        CheckConstraint("length(phone) = 11", name="phone_length"),
+        CheckConstraint("sex IN ('M','F')", name="sex"),
+        Index("ix_member_unit_stage", "unit_id", "stage"),
+        Index("ix_member_campaign_stage", "campaign_id", "stage", "unit_id"),
+    )
+
+
+class Finding(Base):
+    """A validation finding on one cell of an upload (table ``issue`` in the design)."""
+
+    __tablename__ = "issue"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    upload_id: Mapped[int] = mapped_column(ForeignKey("upload.id", ondelete="CASCADE"))
+    row: Mapped[int | None] = mapped_column(Integer)
+    column: Mapped[str | None] = mapped_column(String(64))
+    code: Mapped[str] = mapped_column(String(48))
+    severity: Mapped[str] = mapped_column(String(8))
+    message: Mapped[str] = mapped_column(Text)
+    suggestion: Mapped[str | None] = mapped_column(Text)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (
+        CheckConstraint("severity IN ('error','warning')", name="severity"),
+        Index("ix_issue_upload_code", "upload_id", "code"),
+    )
+
+
+class Submission(Base):
+    """A unit's submission to the district, its paper materials and the review outcome."""
+
+    __tablename__ = "submission"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    upload_id: Mapped[int] = mapped_column(ForeignKey("upload.id"))
+    submitted_at: Mapped[datetime] = mapped_column(DateTime)
+    on_time: Mapped[bool] = mapped_column(Boolean)
+    paper_sheet: Mapped[bool] = mapped_column(Boolean, default=False)
+    paper_unit_form: Mapped[bool] = mapped_column(Boolean, default=False)
+    paper_id_copies: Mapped[bool] = mapped_column(Boolean, default=False)
+    paper_consents: Mapped[bool] = mapped_column(Boolean, default=False)
+    outcome: Mapped[str] = mapped_column(String(16), default="pending")
+    return_reason: Mapped[str | None] = mapped_column(Text)
+    reviewer: Mapped[str | None] = mapped_column(String(64))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (
+        CheckConstraint("outcome IN ('pending','approved','returned')", name="outcome"),
+    )
+
+
+class BankBatch(Base):
+    """A batch of approved members handed to the bank branch by a district."""
+
+    __tablename__ = "bank_batch"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"))
+    district_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    reference: Mapped[str] = mapped_column(String(64), unique=True)
+    sent_at: Mapped[datetime] = mapped_column(DateTime)
+    branch: Mapped[str] = mapped_column(String(100))
+    member_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class BankResult(Base):
+    """The bank's verdict on one member in one batch."""
+
+    __tablename__ = "bank_result"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("bank_batch.id"), index=True)
+    outcome: Mapped[str] = mapped_column(String(16))
+    reason_code: Mapped[str | None] = mapped_column(String(32))
+    reason_text: Mapped[str | None] = mapped_column(String(200))
+    card_number_masked: Mapped[str | None] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (
+        CheckConstraint("outcome IN ('produced','failed')", name="outcome"),
+        UniqueConstraint("member_id", "batch_id", name="member_batch"),
+    )
+
+
+class CardMovement(Base):
+    """One step of a produced card on its way to the member."""
+
+    __tablename__ = "card_movement"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    step: Mapped[str] = mapped_column(String(24))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    by: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (
+        CheckConstraint(
+            "step IN ('received_by_district','handed_to_unit','delivered','activated')",
+            name="step",
+        ),
+        UniqueConstraint("member_id", "step", name="member_step"),
+    )
+
+
+class Chase(Base):
+    """A liaison's contact with a unit: a call, a message, a visit."""
+
+    __tablename__ = "chase"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    by: Mapped[str | None] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text)
+    promised_date: Mapped[date | None] = mapped_column(Date)
+
+
+class User(Base):
+    """A person who signs in; sees the subtree under ``scope_id`` (None: everything)."""
+
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    scope_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    __table_args__ = (
+        CheckConstraint("role IN ('admin','district_leader','liaison','unit')", name="role"),
+    )
+
+
+class Audit(Base):
+    """Who imported or exported what, when."""
+
+    __tablename__ = "audit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    user_login: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    object: Mapped[str] = mapped_column(String(255))
+    detail: Mapped[str | None] = mapped_column(Text)
+    row_count: Mapped[int | None] = mapped_column(Integer)
