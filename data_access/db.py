@@ -123,3 +123,13 @@ def is_empty(engine: Engine | None = None) -> bool:
         return True
     with read_session(engine) as session:
         return (session.scalar(select(func.count()).select_from(Campaign)) or 0) == 0
+
+
+def wipe(engine: Engine | None = None) -> None:
+    """Delete every row of every table (children first), keeping the schema."""
+    from data_access.models import Base
+
+    engine = engine or get_engine()
+    with write_session(engine) as session:
+        for table in reversed(Base.metadata.sorted_tables):
+            session.execute(table.delete())

@@ -1,0 +1,54 @@
+"""`python -m campaign demo` and `python -m campaign scale`: fill a database with a campaign."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from campaign.demo import DemoConfig, generate_demo
+from campaign.timeutil import now_utc
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the demo and scale sub-commands."""
+    demo = subparsers.add_parser("demo", help="载入演示活动 / load the demo campaign")
+    demo.add_argument("--seed", type=int, default=2014)
+    demo.add_argument("--if-empty", action="store_true", help="只在数据库为空时载入 / only into an empty database")
+    demo.add_argument("--replace", action="store_true", help="清空后重新载入 / wipe and reload")
+    demo.set_defaults(func=run_demo, members=40_000, units=400)
+    scale = subparsers.add_parser("scale", help="生成大规模测试活动 / build a large campaign for benchmarks")
+    scale.add_argument("--members", type=int, default=1_000_000)
+    scale.add_argument("--units", type=int, default=10_000)
+    scale.add_argument("--seed", type=int, default=7)
+    scale.add_argument("--replace", action="store_true", default=True)
+    scale.set_defaults(func=run_demo, if_empty=False)
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """Migrate, then load a generated campaign (optionally only when the database is empty)."""
+    from data_access.db import get_engine, is_empty, migrate, wipe, write_session
+    from data_access.loader import load_generated
+
+    engine = get_engine()
+    migrate(engine)
+    if not is_empty(engine):
+        if args.if_empty:
+            print("数据库已有活动，跳过演示数据。/ Database already holds a campaign; demo skipped.")
+            return 0
+        if not args.replace:
+            print(
+                "数据库已有活动；要重新载入请加 --replace。/ Database not empty; use --replace.",
+                file=sys.stderr,
+            )
+            return 2
+        wipe(engine)
+    started = time.perf_counter()
+    config = DemoConfig(seed=args.seed, members=args.members, units=args.units)
+    data = generate_demo(now_utc(), config)
+    with write_session(engine) as session:
+        counts = load_generated(session, data)
+    seconds = time.perf_counter() - started
+    summary = ", ".join(f"{table} {count}" for table, count in counts.items() if count)
+    print(f"已载入演示活动（{seconds:.1f} 秒）/ loaded in {seconds:.1f} s: {summary}")
+    return 0

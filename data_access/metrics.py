@@ -1,0 +1,355 @@
+"""The campaign's metrics, defined once, in SQL, as of a cut-off time and within a scope.
+
+Definitions (DESIGN.md): submission rate = units with a submission / units expected; on-time
+rate = units whose first submission beat their (possibly extended) deadline / units expected;
+coverage = members validated or further / expected members; first-pass yield = units whose
+first upload was clean / units that uploaded; bank success = produced / results received;
+recovery = failed members later produced / failed members; distribution = delivered / produced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import pandas as pd
+from sqlalchemy import Select, and_, case, func, literal, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from data_access.models import BankResult, Deadline, Finding, Member, OrgUnit, Submission, Upload
+from data_access.scope import Scope
+
+GROUP_LEVELS = ("district", "area", "unit")
+
+
+def _count_if(condition: object) -> object:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)  # type: ignore[arg-type]
+
+
+def units_in_scope(scope: Scope) -> Select[tuple[int]]:
+    """Ids of the base-level units in the scope."""
+    return select(OrgUnit.id).where(OrgUnit.level == "unit", scope.org_filter(OrgUnit))
+
+
+def unit_deadlines(campaign_id: int, milestone: str = "unit_submission") -> Select[tuple[int, datetime]]:
+    """Each unit's effective deadline: its own extension, else its area's, district's, or the
+    campaign-wide one, whichever is most specific."""
+    unit = aliased(OrgUnit)
+
+    def due_for(condition: object) -> object:
+        return (
+            select(func.max(Deadline.due_at))
+            .where(Deadline.campaign_id == campaign_id, Deadline.milestone == milestone, condition)  # type: ignore[arg-type]
+            .scalar_subquery()
+        )
+
+    effective = func.coalesce(
+        due_for(Deadline.org_unit_id == unit.id),
+        due_for(Deadline.org_unit_id == unit.area_id),
+        due_for(Deadline.org_unit_id == unit.district_id),
+        due_for(and_(Deadline.org_unit_id.is_(None), or_(Deadline.level.is_(None), Deadline.level == "unit"))),
+    )
+    return select(unit.id.label("unit_id"), effective.label("due_at")).where(unit.level == "unit")
+
+
+def _member_counts(campaign_id: int, cutoff: datetime):  # type: ignore[no-untyped-def]
+    m = Member
+    return (
+        select(
+            m.unit_id.label("unit_id"),
+            _count_if(m.validated_at <= cutoff).label("validated"),
+            _count_if(m.submitted_at <= cutoff).label("submitted"),
+            _count_if(m.approved_at <= cutoff).label("approved"),
+            _count_if(m.sent_at <= cutoff).label("sent_to_bank"),
+            _count_if(m.produced_at <= cutoff).label("produced"),
+            _count_if(m.received_at <= cutoff).label("received"),
+            _count_if(m.distributed_at <= cutoff).label("distributed"),
+            _count_if(m.delivered_at <= cutoff).label("delivered"),
+            _count_if(m.activated_at <= cutoff).label("activated"),
+            _count_if(and_(m.failed_at <= cutoff, or_(m.produced_at.is_(None), m.produced_at > cutoff))).label("failed_open"),
+        )
+        .where(m.campaign_id == campaign_id)
+        .group_by(m.unit_id)
+        .subquery("mc")
+    )
+
+
+def _latest_upload(campaign_id: int, cutoff: datetime):  # type: ignore[no-untyped-def]
+    """Per unit: rows and open errors of the latest upload at the cut-off, and first-try cleanliness."""
+    ranked = (
+        select(
+            Upload.id,
+            Upload.unit_id,
+            Upload.rows,
+            Upload.error_count,
+            Upload.attempt,
+            func.row_number().over(partition_by=Upload.unit_id, order_by=Upload.uploaded_at.desc()).label("rn"),
+        )
+        .where(Upload.campaign_id == campaign_id, Upload.uploaded_at <= cutoff)
+        .subquery("ranked")
+    )
+    first_upload_at = (
+        select(Upload.unit_id, func.min(Upload.uploaded_at).label("first_at"))
+        .where(Upload.campaign_id == campaign_id, Upload.uploaded_at <= cutoff)
+        .group_by(Upload.unit_id)
+        .subquery("first_up")
+    )
+    first = aliased(Upload)
+    first_clean = (
+        select(first.unit_id, case((first.error_count == 0, 1), else_=0).label("first_clean"))
+        .join(first_upload_at, and_(first_upload_at.c.unit_id == first.unit_id, first_upload_at.c.first_at == first.uploaded_at))
+        .subquery("first_clean")
+    )
+    attempts = (
+        select(Upload.unit_id, func.count().label("uploads"))
+        .where(Upload.campaign_id == campaign_id, Upload.uploaded_at <= cutoff)
+        .group_by(Upload.unit_id)
+        .subquery("attempts")
+    )
+    open_errors = (
+        select(Finding.upload_id, func.count().label("open_errors"))
+        .where(Finding.severity == "error", or_(Finding.resolved_at.is_(None), Finding.resolved_at > cutoff))
+        .group_by(Finding.upload_id)
+        .subquery("open_err")
+    )
+    return (
+        select(
+            ranked.c.unit_id,
+            ranked.c.rows.label("collected"),
+            func.coalesce(open_errors.c.open_errors, 0).label("open_errors"),
+            func.coalesce(first_clean.c.first_clean, 0).label("first_clean"),
+            attempts.c.uploads,
+        )
+        .outerjoin(open_errors, open_errors.c.upload_id == ranked.c.id)
+        .outerjoin(first_clean, first_clean.c.unit_id == ranked.c.unit_id)
+        .outerjoin(attempts, attempts.c.unit_id == ranked.c.unit_id)
+        .where(ranked.c.rn == 1)
+        .subquery("latest")
+    )
+
+
+def _submission_state(campaign_id: int, cutoff: datetime):  # type: ignore[no-untyped-def]
+    """Per unit: first submission time, whether the latest one is returned, approved, pending."""
+    ranked = (
+        select(
+            Submission.unit_id,
+            Submission.submitted_at,
+            Submission.on_time,
+            case((Submission.reviewed_at <= cutoff, Submission.outcome), else_=literal("pending")).label("outcome"),
+            Submission.paper_sheet,
+            Submission.paper_unit_form,
+            Submission.paper_id_copies,
+            Submission.paper_consents,
+            func.row_number().over(partition_by=Submission.unit_id, order_by=Submission.submitted_at.desc()).label("rn"),
+        )
+        .where(Submission.campaign_id == campaign_id, Submission.submitted_at <= cutoff)
+        .subquery("sranked")
+    )
+    firsts = (
+        select(Submission.unit_id, func.min(Submission.submitted_at).label("first_submitted_at"))
+        .where(Submission.campaign_id == campaign_id, Submission.submitted_at <= cutoff)
+        .group_by(Submission.unit_id)
+        .subquery("sfirst")
+    )
+    return (
+        select(
+            ranked.c.unit_id,
+            firsts.c.first_submitted_at,
+            ranked.c.submitted_at.label("last_submitted_at"),
+            ranked.c.outcome,
+            ranked.c.paper_sheet,
+            ranked.c.paper_unit_form,
+            ranked.c.paper_id_copies,
+            ranked.c.paper_consents,
+        )
+        .join(firsts, firsts.c.unit_id == ranked.c.unit_id)
+        .where(ranked.c.rn == 1)
+        .subquery("sstate")
+    )
+
+
+UNIT_STATUSES = ("not_started", "errors", "clean", "submitted", "returned", "approved")
+
+
+def unit_progress(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) -> pd.DataFrame:
+    """One row per unit in scope with everything the progress pages need about it."""
+    unit = aliased(OrgUnit)
+    district = aliased(OrgUnit)
+    area = aliased(OrgUnit)
+    deadlines = unit_deadlines(campaign_id).subquery("dl")
+    mc = _member_counts(campaign_id, cutoff)
+    latest = _latest_upload(campaign_id, cutoff)
+    sstate = _submission_state(campaign_id, cutoff)
+    status = case(
+        (sstate.c.outcome == "approved", literal("approved")),
+        (sstate.c.outcome == "returned", literal("returned")),
+        (sstate.c.unit_id.is_not(None), literal("submitted")),
+        (latest.c.unit_id.is_(None), literal("not_started")),
+        (latest.c.open_errors > 0, literal("errors")),
+        else_=literal("clean"),
+    )
+    query = (
+        select(
+            unit.id.label("unit_id"),
+            unit.code,
+            unit.name.label("unit_name"),
+            unit.card_unit_name,
+            unit.district_id,
+            district.name.label("district_name"),
+            unit.area_id,
+            area.name.label("area_name"),
+            area.liaison_name,
+            area.liaison_phone,
+            unit.contact_name,
+            unit.contact_phone,
+            unit.expected_members,
+            deadlines.c.due_at,
+            status.label("status"),
+            sstate.c.first_submitted_at,
+            sstate.c.last_submitted_at,
+            sstate.c.paper_sheet,
+            sstate.c.paper_unit_form,
+            sstate.c.paper_id_copies,
+            sstate.c.paper_consents,
+            func.coalesce(latest.c.collected, 0).label("collected"),
+            func.coalesce(latest.c.open_errors, 0).label("open_errors"),
+            func.coalesce(latest.c.uploads, 0).label("uploads"),
+            latest.c.first_clean,
+            *(func.coalesce(col, 0).label(col.name) for col in mc.c if col.name != "unit_id"),
+        )
+        .join(deadlines, deadlines.c.unit_id == unit.id, isouter=True)
+        .join(district, district.id == unit.district_id, isouter=True)
+        .join(area, area.id == unit.area_id, isouter=True)
+        .join(mc, mc.c.unit_id == unit.id, isouter=True)
+        .join(latest, latest.c.unit_id == unit.id, isouter=True)
+        .join(sstate, sstate.c.unit_id == unit.id, isouter=True)
+        .where(unit.level == "unit", scope.org_filter(unit))
+        .order_by(unit.code)
+    )
+    frame = pd.DataFrame(session.execute(query).mappings().all())
+    if frame.empty:
+        return frame
+    submitted = frame["first_submitted_at"].notna()
+    due = pd.to_datetime(frame["due_at"])
+    first = pd.to_datetime(frame["first_submitted_at"])
+    frame["on_time"] = submitted & due.notna() & (first <= due)
+    frame["hours_early"] = (due - first).dt.total_seconds() / 3600
+    overdue = due.notna() & (due < cutoff)
+    frame["late"] = overdue & (~submitted | (frame["status"] == "returned"))
+    frame["days_overdue"] = ((cutoff - due).dt.total_seconds() / 86400).where(frame["late"], 0.0)
+    return frame
+
+
+def at_risk(frame: pd.DataFrame, cutoff: datetime, days: int = 3) -> pd.Series:
+    """Units due within ``days`` of the cut-off that have uploaded nothing yet."""
+    due = pd.to_datetime(frame["due_at"])
+    soon = (due >= cutoff) & (due <= cutoff + pd.Timedelta(days=days))
+    return soon & (frame["status"] == "not_started")
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The overview's headline figures at one cut-off."""
+
+    units_expected: int
+    units_submitted: int
+    units_on_time: int
+    members_expected: int
+    members_validated: int
+    open_errors: int
+    results_received: int
+    produced: int
+    delivered: int
+    late_units: int
+
+    @property
+    def submission_rate(self) -> float | None:
+        return _ratio(self.units_submitted, self.units_expected)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return _ratio(self.units_on_time, self.units_expected)
+
+    @property
+    def coverage(self) -> float | None:
+        return _ratio(self.members_validated, self.members_expected)
+
+    @property
+    def bank_success_rate(self) -> float | None:
+        return _ratio(self.produced, self.results_received)
+
+    @property
+    def distribution_rate(self) -> float | None:
+        return _ratio(self.delivered, self.produced)
+
+
+def _ratio(numerator: int, denominator: int) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+def bank_results_received(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) -> tuple[int, int]:
+    """(results received, produced) counted per result row up to the cut-off."""
+    query = (
+        select(func.count(), _count_if(BankResult.outcome == "produced"))
+        .select_from(BankResult)
+        .join(Member, Member.id == BankResult.member_id)
+        .join(OrgUnit, OrgUnit.id == Member.unit_id)
+        .where(Member.campaign_id == campaign_id, BankResult.at <= cutoff, scope.org_filter(OrgUnit))
+    )
+    received, produced = session.execute(query).one()
+    return int(received or 0), int(produced or 0)
+
+
+def headline(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) -> Headline:
+    """The headline figures for the scope at the cut-off."""
+    units = unit_progress(session, scope, campaign_id, cutoff)
+    received, produced = bank_results_received(session, scope, campaign_id, cutoff)
+    if units.empty:
+        return Headline(0, 0, 0, 0, 0, 0, received, produced, 0, 0)
+    return Headline(
+        units_expected=len(units),
+        units_submitted=int(units["first_submitted_at"].notna().sum()),
+        units_on_time=int(units["on_time"].sum()),
+        members_expected=int(units["expected_members"].sum()),
+        members_validated=int(units["validated"].sum()),
+        open_errors=int(units["open_errors"].sum()),
+        results_received=received,
+        produced=produced,
+        delivered=int(units["delivered"].sum()),
+        late_units=int(units["late"].sum()),
+    )
+
+
+FUNNEL = ("collected", "validated", "submitted", "approved", "sent_to_bank", "produced", "received", "distributed", "delivered")
+
+
+def funnel(units: pd.DataFrame) -> pd.DataFrame:
+    """Members reaching each stage, from a unit_progress frame."""
+    values = [int(units[stage].sum()) if not units.empty else 0 for stage in FUNNEL]
+    return pd.DataFrame({"stage": list(FUNNEL), "members": values})
+
+
+def rollup(units: pd.DataFrame, level: str) -> pd.DataFrame:
+    """Aggregate a unit_progress frame to districts or areas (or keep units)."""
+    if level not in GROUP_LEVELS:
+        raise ValueError(level)
+    if units.empty:
+        return units
+    key, name = {"district": ("district_id", "district_name"), "area": ("area_id", "area_name"), "unit": ("unit_id", "unit_name")}[level]
+    frame = units.assign(submitted_unit=units["first_submitted_at"].notna(), units=1)
+    grouped = frame.groupby([key, name], as_index=False).agg(
+        units=("units", "sum"),
+        units_submitted=("submitted_unit", "sum"),
+        units_on_time=("on_time", "sum"),
+        late_units=("late", "sum"),
+        expected_members=("expected_members", "sum"),
+        validated=("validated", "sum"),
+        produced=("produced", "sum"),
+        delivered=("delivered", "sum"),
+        open_errors=("open_errors", "sum"),
+    )
+    grouped = grouped.rename(columns={key: "org_id", name: "org_name"})
+    grouped["submission_rate"] = grouped["units_submitted"] / grouped["units"]
+    grouped["on_time_rate"] = grouped["units_on_time"] / grouped["units"]
+    grouped["coverage"] = grouped["validated"] / grouped["expected_members"].where(grouped["expected_members"] > 0)
+    return grouped.sort_values("org_name").reset_index(drop=True)

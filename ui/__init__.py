@@ -1,0 +1,1 @@
+"""The only Streamlit code outside the pages: frame, cached loaders, components."""

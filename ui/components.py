@@ -1,0 +1,52 @@
+"""Small drawing helpers shared by the pages: number formats, metric rows, chart defaults."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+CHART_CONFIG = {"displaylogo": False, "responsive": True}
+TRAFFIC_GREEN = "#2e7d32"
+TRAFFIC_AMBER = "#f9a825"
+TRAFFIC_RED = "#c62828"
+PALETTE = ["#c0392b", "#2e86de", "#27ae60", "#f39c12", "#8e44ad", "#16a085", "#7f8c8d"]
+
+
+def pct(value: float | None, digits: int = 1) -> str:
+    """A ratio as a percentage, or a dash when undefined.
+
+    >>> pct(0.9312)
+    '93.1%'
+    >>> pct(None)
+    '—'
+    """
+    if value is None:
+        return "—"
+    return f"{value * 100:.{digits}f}%"
+
+
+def num(value: int | float | None) -> str:
+    """A count with thousands separators.
+
+    >>> num(40123)
+    '40,123'
+    """
+    if value is None:
+        return "—"
+    return f"{value:,.0f}"
+
+
+def traffic_colour(value: float | None, green: float = 0.9, amber: float = 0.7) -> str:
+    """Green at or above ``green``, amber at or above ``amber``, else red."""
+    if value is None:
+        return TRAFFIC_RED
+    if value >= green:
+        return TRAFFIC_GREEN
+    if value >= amber:
+        return TRAFFIC_AMBER
+    return TRAFFIC_RED
+
+
+def plotly(fig: object, key: str | None = None) -> None:
+    """Draw a plotly figure full width, compact margins, no logo."""
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 40, "b": 10}, font={"family": "Noto Sans CJK SC, sans-serif"})  # type: ignore[attr-defined]
+    st.plotly_chart(fig, width="stretch", config=CHART_CONFIG, key=key)

@@ -1,0 +1,205 @@
+"""The page frame every page starts with: page config, sign-in gate, menu, URL-bound filters.
+
+We never call ``st.navigation``: the automatic menu is hidden in .streamlit/config.toml and
+this frame draws its own with ``st.page_link``, so a deep link opened first after a restart
+still runs the whole frame (see DESIGN.md, "Pages and navigation: a known trap").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import streamlit as st
+from sqlalchemy import Engine
+
+from campaign.i18n import t as translate
+from campaign.timeutil import local_day_end_utc, now_utc, today_local
+from data_access.auth import CurrentUser, authenticate, load_user
+from data_access.db import read_session
+from data_access.scope import Scope
+from ui import loaders
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# (key, file relative to the project root, icon). Only files that exist are linked.
+PAGES: tuple[tuple[str, str, str], ...] = (
+    ("overview", "dashboard.py", ":material/dashboard:"),
+    ("intake", "pages/1_intake.py", ":material/upload_file:"),
+    ("submissions", "pages/2_submissions.py", ":material/event_available:"),
+    ("validation", "pages/3_validation.py", ":material/rule:"),
+    ("bank", "pages/4_bank.py", ":material/account_balance:"),
+    ("distribution", "pages/5_distribution.py", ":material/credit_card:"),
+    ("reports", "pages/6_reports.py", ":material/summarize:"),
+)
+FILTER_KEYS = ("campaign", "district", "area", "unit", "as_of", "lang")
+SESSION_USER = "user_login"
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What a page needs: who asks, in which language, about which part of which campaign."""
+
+    page: str
+    lang: str
+    user: CurrentUser
+    campaign_id: int
+    campaign_name: str
+    scope: Scope
+    scope_label: str
+    district_id: int | None
+    area_id: int | None
+    unit_id: int | None
+    as_of: date
+    cutoff: datetime
+    engine: Engine
+    link_params: dict[str, str]
+
+    def t(self, key: str, **fields: object) -> str:
+        return translate(key, self.lang, **fields)
+
+    @property
+    def is_today(self) -> bool:
+        return self.as_of >= today_local()
+
+
+def _language() -> str:
+    lang = st.query_params.get("lang", "zh")
+    return lang if lang in ("zh", "en") else "zh"
+
+
+def _sign_in(lang: str) -> CurrentUser:
+    """Return the signed-in user (re-read every run) or draw the sign-in form and stop."""
+    engine = loaders.engine()
+    login = st.session_state.get(SESSION_USER)
+    if login:
+        with read_session(engine) as session:
+            user = load_user(session, login)
+        if user is not None:
+            return user
+        st.session_state.pop(SESSION_USER, None)
+    st.title(translate("app.title", lang))
+    st.caption(translate("auth.prompt", lang))
+    with st.form("sign_in", width=420):
+        login_input = st.text_input(translate("auth.login", lang), key="sign_in_login")
+        password = st.text_input(translate("auth.password", lang), type="password", key="sign_in_password")
+        submitted = st.form_submit_button(translate("auth.sign_in", lang), type="primary")
+    if submitted:
+        with read_session(engine) as session:
+            user = authenticate(session, login_input, password)
+        if user is None:
+            st.error(translate("auth.failed", lang))
+        else:
+            st.session_state[SESSION_USER] = user.login
+            st.rerun()
+    st.stop()
+    raise AssertionError("unreachable")
+
+
+def _menu(lang: str, link_params: dict[str, str], box: object = None) -> None:
+    with box or st.sidebar:  # type: ignore[attr-defined]
+        st.markdown(f"### {translate('app.title', lang)}")
+        for key, path, icon in PAGES:
+            if (ROOT / path).exists():
+                st.page_link(path, label=translate(f"nav.{key}", lang), icon=icon, query_params=link_params or None)
+
+
+def _select_org(label: str, key: str, options: list[tuple[int, str]], lang: str) -> int | None:
+    names = {org_id: name for org_id, name in options}
+    return st.sidebar.selectbox(
+        label,
+        [None, *names],
+        format_func=lambda org_id: translate("filter.all", lang) if org_id is None else names[org_id],
+        key=key,
+        bind="query-params",
+    )
+
+
+def page_frame(page: str) -> PageContext:
+    """Draw the frame and return the page's context; stops the run behind the sign-in form."""
+    lang = _language()
+    st.set_page_config(
+        page_title=f"{translate(f'nav.{page}', lang)} · {translate('app.title', lang)}",
+        page_icon=":material/credit_card:",
+        layout="wide",
+        initial_sidebar_state="auto",
+    )
+    loaders.ensure_schema()
+    user = _sign_in(lang)
+    campaigns = loaders.campaigns()
+    if campaigns.empty:
+        _menu(lang, {})
+        st.title(translate(f"nav.{page}", lang))
+        st.info(translate("overview.empty", lang))
+        st.stop()
+
+    sidebar = st.sidebar
+    menu_box = sidebar.container()
+    names = dict(zip(campaigns["id"], campaigns["name"], strict=True))
+    campaign_id = sidebar.selectbox(
+        translate("filter.campaign", lang), list(names), format_func=names.__getitem__, key="campaign", bind="query-params"
+    )
+    orgs = loaders.org_options(user.scope)
+    districts = [(int(r.id), r.name) for r in orgs.itertuples() if r.level == "district"]
+    district_id = _select_org(translate("filter.district", lang), "district", districts, lang) if len(districts) > 1 else None
+    areas = [
+        (int(r.id), r.name) for r in orgs.itertuples()
+        if r.level == "area" and (district_id is None or r.district_id == district_id)
+    ]
+    area_id = _select_org(translate("filter.area", lang), "area", areas, lang) if len(areas) > 1 else None
+    units = [
+        (int(r.id), r.name) for r in orgs.itertuples()
+        if r.level == "unit"
+        and (district_id is None or r.district_id == district_id)
+        and (area_id is None or r.area_id == area_id)
+    ]
+    unit_id = _select_org(translate("filter.unit", lang), "unit", units, lang) if len(units) > 1 else None
+    today = today_local()
+    as_of = sidebar.date_input(
+        translate("filter.as_of", lang), value=today, max_value=today, key="as_of", bind="query-params", format="YYYY-MM-DD"
+    )
+    if not isinstance(as_of, date):
+        as_of = today
+    chosen = unit_id or area_id or district_id
+    scope = loaders.scope_of(chosen) if chosen else user.scope
+    if not user.scope.contains_path(scope.root_path or "/") and chosen:
+        scope = user.scope  # never wider than the user's own scope
+    label_names = {**dict(districts), **dict(areas), **dict(units)}
+    scope_label = label_names.get(chosen, "") if chosen else loaders.scope_name(user.scope, lang)
+    now_minute = now_utc().replace(second=0, microsecond=0)
+    cutoff = now_minute if as_of >= today else local_day_end_utc(as_of)
+
+    sidebar.segmented_control(
+        translate("filter.language", lang), ["zh", "en"], default="zh",
+        format_func={"zh": "中文", "en": "English"}.__getitem__, key="lang", bind="query-params",
+    )
+    link_params = {}
+    for key, value, shown in (
+        ("campaign", campaign_id, names.get(campaign_id)),
+        ("district", district_id, label_names.get(district_id or -1)),
+        ("area", area_id, label_names.get(area_id or -1)),
+        ("unit", unit_id, label_names.get(unit_id or -1)),
+    ):
+        if value is not None and (key != "campaign" or value != next(iter(names))):
+            link_params[key] = str(shown)
+    if as_of < today:
+        link_params["as_of"] = as_of.isoformat()
+    if lang != "zh":
+        link_params["lang"] = lang
+    _menu(lang, link_params, menu_box)
+    with sidebar:
+        st.caption(translate("auth.signed_in_as", lang, name=user.display_name, role=translate(f"role.{user.role}", lang)))
+        if st.button(translate("auth.sign_out", lang), key="sign_out"):
+            st.session_state.pop(SESSION_USER, None)
+            st.rerun()
+    return PageContext(
+        page=page, lang=lang, user=user, campaign_id=int(campaign_id), campaign_name=names[campaign_id],
+        scope=scope, scope_label=scope_label, district_id=district_id, area_id=area_id, unit_id=unit_id,
+        as_of=as_of, cutoff=cutoff, engine=loaders.engine(), link_params=link_params,
+    )
+
+
+def yesterday(ctx: PageContext) -> datetime:
+    """The same moment one day before the context's cut-off."""
+    return ctx.cutoff - timedelta(days=1)

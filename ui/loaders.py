@@ -1,0 +1,90 @@
+"""Cached loaders: every DataFrame a page draws comes through here, keyed by scope.
+
+Cached values never hold unmasked personal data, and the scope (or the masking choice) is
+always part of the key, since ``st.cache_data`` is shared by all users.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine, select
+
+from campaign.i18n import t
+from data_access import metrics
+from data_access.db import get_engine, migrate, read_session
+from data_access.models import Campaign, OrgUnit
+from data_access.scope import Scope, scope_for
+
+TTL = 60
+
+
+@st.cache_resource
+def engine() -> Engine:
+    """The process-wide engine for DATABASE_URL (or the embedded SQLite file)."""
+    return get_engine()
+
+
+@st.cache_resource
+def ensure_schema() -> bool:
+    """Create or upgrade the schema once per process."""
+    migrate(engine())
+    return True
+
+
+def clear() -> None:
+    """Forget cached figures after a write, so the next run shows it."""
+    st.cache_data.clear()
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def campaigns() -> pd.DataFrame:
+    """Campaigns, newest first."""
+    with read_session(engine()) as session:
+        rows = session.execute(select(Campaign.id, Campaign.name).order_by(Campaign.id.desc())).all()
+    return pd.DataFrame(rows, columns=["id", "name"])
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def org_options(scope: Scope) -> pd.DataFrame:
+    """Districts, areas and units inside a scope, for the filters."""
+    query = (
+        select(OrgUnit.id, OrgUnit.name, OrgUnit.level, OrgUnit.district_id, OrgUnit.area_id)
+        .where(OrgUnit.level.in_(("district", "area", "unit")), scope.org_filter(OrgUnit))
+        .order_by(OrgUnit.code)
+    )
+    with read_session(engine()) as session:
+        rows = session.execute(query).all()
+    return pd.DataFrame(rows, columns=["id", "name", "level", "district_id", "area_id"])
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def scope_of(org_id: int) -> Scope:
+    """The subtree rooted at an org unit."""
+    with read_session(engine()) as session:
+        return scope_for(session, org_id)
+
+
+def scope_name(scope: Scope, lang: str) -> str:
+    """A person's word for a scope: the org unit's name, or 'all'."""
+    if scope.root_id is None:
+        return t("filter.all", lang)
+    with read_session(engine()) as session:
+        org = session.get(OrgUnit, scope.root_id)
+        return org.name if org else ""
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def unit_progress(scope: Scope, campaign_id: int, cutoff: datetime) -> pd.DataFrame:
+    """One row per unit with its deadline, status and member counts."""
+    with read_session(engine()) as session:
+        return metrics.unit_progress(session, scope, campaign_id, cutoff)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def headline(scope: Scope, campaign_id: int, cutoff: datetime) -> metrics.Headline:
+    """The headline figures."""
+    with read_session(engine()) as session:
+        return metrics.headline(session, scope, campaign_id, cutoff)
