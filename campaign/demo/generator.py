@@ -123,9 +123,11 @@ def _hours(rng: random.Random, low: float, high: float) -> timedelta:
 
 
 def _work_time(value: datetime) -> datetime:
-    """Move a naive UTC time into Shanghai office hours (08:30-18:00) on the same local day."""
+    """Move a naive UTC time forward into Shanghai office hours (08:30-18:00)."""
     local = utc_to_local(value)
-    if local.hour < 8 or local.hour >= 18:
+    if local.hour >= 18:
+        local = (local + timedelta(days=1)).replace(hour=9 + (local.minute % 8), minute=(local.second * 7) % 60)
+    elif local.hour < 8:
         local = local.replace(hour=9 + (local.minute % 8), minute=(local.second * 7) % 60)
     return local_to_utc(local)
 

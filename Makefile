@@ -1,0 +1,37 @@
+# The README's two commands: `make run` (set up, migrate, load the demo, start the app)
+# and `make test` (install test tools, start PostgreSQL and run the whole suite).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+
+.PHONY: run test bench demo lint clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+run: $(VENV)/.installed
+	$(PY) -m campaign demo --if-empty
+	$(VENV)/bin/streamlit run dashboard.py --server.port $(PORT)
+
+test: $(VENV)/.dev-installed
+	bash scripts/test.sh
+
+demo: $(VENV)/.installed
+	$(PY) -m campaign demo --replace
+
+bench: $(VENV)/.dev-installed
+	$(PY) -m campaign bench validate --rows 100000
+
+lint: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff check campaign data_access ui pages dashboard.py tests
+
+clean:
+	rm -rf $(VENV) data
