@@ -14,23 +14,31 @@ from sqlalchemy import Engine, select
 
 from campaign.i18n import t
 from data_access import metrics
-from data_access.db import get_engine, migrate, read_session
+from data_access.db import database_url, get_engine, migrate, read_session
 from data_access.models import Campaign, OrgUnit
 from data_access.scope import Scope, scope_for
 
 TTL = 60
 
 
-@st.cache_resource
 def engine() -> Engine:
     """The process-wide engine for DATABASE_URL (or the embedded SQLite file)."""
-    return get_engine()
+    return _engine_for(database_url())
 
 
 @st.cache_resource
+def _engine_for(url: str) -> Engine:
+    return get_engine(url)
+
+
 def ensure_schema() -> bool:
-    """Create or upgrade the schema once per process."""
-    migrate(engine())
+    """Create or upgrade the schema once per process and database."""
+    return _schema_for(database_url())
+
+
+@st.cache_resource
+def _schema_for(url: str) -> bool:
+    migrate(_engine_for(url))
     return True
 
 

@@ -1,21 +1,22 @@
 """The one label catalogue: every user-facing text, Simplified Chinese first, English second.
 
-Entries live in small modules by area (``ui``, ``findings``, ``reports``) and merge here;
-``t(key, lang, **fields)`` is the only lookup. A missing key raises in tests, never silently.
+Entries live in small modules by area (every module of this package with an ``ENTRIES``
+dict: ``ui``, ``findings``, ``reports``, one per page ...) and merge here;
+``t(key, lang, **fields)`` is the only lookup. A key defined twice is an error at import.
 """
 
 from __future__ import annotations
 
-from campaign.i18n import findings as _findings
-from campaign.i18n import reports as _reports
-from campaign.i18n import ui as _ui
+import importlib
+import pkgutil
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
 
 CATALOGUE: dict[str, tuple[str, str]] = {}
-for _module in (_ui, _findings, _reports):
-    for _key, _pair in _module.ENTRIES.items():
+for _info in sorted(pkgutil.iter_modules(__path__), key=lambda info: info.name):
+    _module = importlib.import_module(f"{__name__}.{_info.name}")
+    for _key, _pair in getattr(_module, "ENTRIES", {}).items():
         if _key in CATALOGUE:
             raise RuntimeError(f"label {_key!r} defined twice")
         CATALOGUE[_key] = _pair
