@@ -1,0 +1,1 @@
+"""Files made for other systems, e.g. the bank's batch card-opening file."""
