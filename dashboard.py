@@ -1,45 +1,129 @@
-"""总览 Overview: where the campaign stands, for district leaders."""
+"""总览 Overview: where the campaign stands against its deadlines, for district leaders."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import plotly.graph_objects as go
 import streamlit as st
 
+from campaign.timeutil import format_local, utc_to_local
 from data_access import metrics
 from ui import components, loaders
 from ui.frame import page_frame
 
 ctx = page_frame("overview")
 st.title(ctx.t("nav.overview"))
-st.caption(f"{ctx.campaign_name} · {ctx.scope_label} · " + ctx.t("common.data_as_of", when=f"{ctx.as_of:%Y-%m-%d}"))
+st.caption(f"{ctx.campaign_name} · {ctx.scope_label} · " + ctx.t("common.data_as_of", when=format_local(ctx.cutoff)))
 
 with st.spinner():
     units = loaders.unit_progress(ctx.scope, ctx.campaign_id, ctx.cutoff)
     head = loaders.headline(ctx.scope, ctx.campaign_id, ctx.cutoff)
+    day_before = loaders.headline(ctx.scope, ctx.campaign_id, ctx.cutoff - timedelta(days=1))
+    week_before = loaders.headline(ctx.scope, ctx.campaign_id, ctx.cutoff - timedelta(days=7))
 
 if units.empty:
     st.info(ctx.t("common.no_data"))
     st.stop()
 
-cols = st.columns(6)
-cols[0].metric(ctx.t("metric.units_submitted"), f"{head.units_submitted} / {head.units_expected}", components.pct(head.submission_rate), delta_color="off")
-cols[1].metric(ctx.t("metric.on_time_rate"), components.pct(head.on_time_rate))
-cols[2].metric(ctx.t("metric.members_validated"), components.num(head.members_validated), components.pct(head.coverage), delta_color="off")
-cols[3].metric(ctx.t("metric.open_errors"), components.num(head.open_errors))
-cols[4].metric(ctx.t("metric.bank_success"), components.pct(head.bank_success_rate))
-cols[5].metric(ctx.t("metric.cards_delivered"), components.num(head.delivered))
+
+def delta(attr: str, as_percent: bool = False) -> str:
+    """Change since yesterday and since last week, as one line."""
+    now, day, week = (getattr(h, attr) for h in (head, day_before, week_before))
+    if as_percent:
+        fmt = lambda a, b: "—" if a is None or b is None else f"{(a - b) * 100:+.1f}pt"  # noqa: E731
+    else:
+        fmt = lambda a, b: f"{a - b:+,}"  # noqa: E731
+    return ctx.t("overview.delta", day=fmt(now, day), week=fmt(now, week))
+
+
+cols = st.columns(3) + st.columns(3)
+cols[0].metric(ctx.t("metric.units_submitted"), f"{head.units_submitted} / {head.units_expected}", delta("units_submitted"))
+cols[1].metric(ctx.t("metric.on_time_rate"), components.pct(head.on_time_rate), delta("on_time_rate", True))
+cols[2].metric(ctx.t("metric.members_validated"), f"{components.num(head.members_validated)}（{components.pct(head.coverage)}）", delta("members_validated"), help=ctx.t("overview.coverage_help"))
+cols[3].metric(ctx.t("metric.open_errors"), components.num(head.open_errors), delta("open_errors"), delta_color="inverse")
+cols[4].metric(ctx.t("metric.bank_success"), components.pct(head.bank_success_rate), delta("bank_success_rate", True))
+cols[5].metric(ctx.t("metric.cards_delivered"), components.num(head.delivered), delta("delivered"))
+
+# --- deadlines: countdown and pace ---------------------------------------------------------
+st.subheader(ctx.t("overview.countdown"))
+paces = metrics.pace(units, ctx.cutoff)
+card_cols = st.columns(min(4, max(1, len(paces))))
+for index, p in enumerate(paces):
+    with card_cols[index % len(card_cols)].container(border=True):
+        days = (p.due_at - ctx.cutoff).total_seconds() / 86400
+        if days >= 0:
+            badge = ctx.t("common.days_left", days=f"{days:.0f}" if days >= 1 else f"{days:.1f}")
+        else:
+            badge = ctx.t("common.days_over", days=f"{-days:.0f}")
+        rate = p.submitted / p.units if p.units else 0
+        colour = "green" if rate >= 0.9 else "orange" if rate >= 0.7 else "red"
+        st.markdown(f"**{p.district_name}** · :{colour}[{badge}]")
+        st.caption(ctx.t("overview.due", when=format_local(p.due_at)))
+        st.progress(rate, text=ctx.t("overview.submitted_of", done=p.submitted, total=p.units))
+        if p.submitted == p.units:
+            st.caption(ctx.t("overview.all_in"))
+        else:
+            if days > 0:
+                st.caption(ctx.t("overview.pace_line", window=p.window_days, recent=p.recent, projected=p.projected_at_deadline, rate=components.pct(p.projected_rate)))
+            if p.finishes_at is not None:
+                st.caption(ctx.t("overview.finishes_on", day=f"{utc_to_local(p.finishes_at):%Y-%m-%d}"))
+            else:
+                st.caption(ctx.t("overview.stalled", window=p.window_days))
 
 left, right = st.columns([3, 2])
 with left:
+    st.subheader(ctx.t("overview.burnup"))
+    burn = metrics.cumulative_submissions(units)
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=burn["day"], y=burn["submitted"], mode="lines+markers", line={"shape": "hv", "color": components.PALETTE[1]}, name=ctx.t("metric.units_submitted")))
+    fig.add_hline(y=len(units), line_dash="dot", line_color=components.PALETTE[6], annotation_text=ctx.t("overview.burnup_units", n=len(units)))
+    for p in paces:
+        fig.add_vline(x=utc_to_local(p.due_at).timestamp() * 1000, line_dash="dash", line_color=components.PALETTE[0], opacity=0.5)
+        fig.add_annotation(x=utc_to_local(p.due_at), y=len(units), text=ctx.t("overview.deadline_line", name=p.district_name), showarrow=False, textangle=-90, yanchor="top", xanchor="right", font={"size": 10})
+    fig.update_layout(height=380, showlegend=False, yaxis={"rangemode": "tozero"})
+    components.plotly(fig, key="burnup")
+with right:
     st.subheader(ctx.t("overview.funnel"))
     funnel = metrics.funnel(units)
     fig = go.Figure(go.Funnel(y=[ctx.t(f"stage.{s}") for s in funnel["stage"]], x=funnel["members"], texttemplate="%{value:,}<br>%{percentInitial:.0%}", marker={"color": components.PALETTE[1]}))
-    fig.update_layout(height=420)
+    fig.update_layout(height=380)
     components.plotly(fig, key="funnel")
-with right:
-    st.subheader(ctx.t("overview.districts"))
-    districts = metrics.rollup(units, "district")
-    colours = [components.traffic_colour(v) for v in districts["submission_rate"]]
-    fig = go.Figure(go.Bar(x=districts["submission_rate"] * 100, y=districts["org_name"], orientation="h", marker={"color": colours}, text=[components.pct(v) for v in districts["submission_rate"]], textposition="auto"))
-    fig.update_layout(height=420, xaxis={"title": ctx.t("metric.units_submitted") + " %", "range": [0, 100]})
-    components.plotly(fig, key="districts")
+
+# --- side by side with traffic lights, click to drill down --------------------------------
+level = "unit" if ctx.area_id or ctx.unit_id else "area" if ctx.district_id else "district"
+if level == "district" and units["district_id"].nunique() == 1:
+    level = "area" if units["area_id"].nunique() > 1 else "unit"
+st.subheader(ctx.t(f"overview.by_level.{level}"))
+with st.expander(ctx.t("overview.thresholds")):
+    t1, t2 = st.columns(2)
+    green = t1.number_input(ctx.t("overview.green"), 0, 100, 90, step=5, key="green", bind="query-params")
+    amber = t2.number_input(ctx.t("overview.amber"), 0, 100, 70, step=5, key="amber", bind="query-params")
+groups = metrics.rollup(units, level)
+if level == "unit":
+    groups = groups.sort_values("submission_rate").head(40)
+colours = [components.traffic_colour(v, green / 100, amber / 100) for v in groups["submission_rate"]]
+fig = go.Figure(go.Bar(
+    x=groups["submission_rate"] * 100, y=groups["org_name"], orientation="h", marker={"color": colours},
+    text=[f"{components.pct(r)}（{int(s)}/{int(u)}）" for r, s, u in zip(groups["submission_rate"], groups["units_submitted"], groups["units"], strict=True)],
+    textposition="auto", customdata=groups["org_id"],
+))
+fig.update_layout(height=max(260, 34 * len(groups) + 80), xaxis={"title": ctx.t("metric.units_submitted") + " %", "range": [0, 100]}, yaxis={"automargin": True})
+
+
+def drill_down() -> None:
+    """Clicking a district's (or area's) bar narrows the URL-bound filter to it."""
+    selection = st.session_state.get("side_by_side")
+    points = getattr(getattr(selection, "selection", None), "points", None) or []
+    if not points or level == "unit":
+        return
+    org_id = points[0].get("customdata")
+    if isinstance(org_id, list):
+        org_id = org_id[0]
+    st.session_state["district" if level == "district" else "area"] = int(org_id)
+
+
+if level != "unit":
+    st.caption(ctx.t("overview.drill_hint"))
+fig.update_layout(margin={"l": 10, "r": 10, "t": 20, "b": 10})
+st.plotly_chart(fig, width="stretch", config=components.CHART_CONFIG, key="side_by_side", on_select=drill_down, selection_mode="points")

@@ -353,3 +353,82 @@ def rollup(units: pd.DataFrame, level: str) -> pd.DataFrame:
     grouped["on_time_rate"] = grouped["units_on_time"] / grouped["units"]
     grouped["coverage"] = grouped["validated"] / grouped["expected_members"].where(grouped["expected_members"] > 0)
     return grouped.sort_values("org_name").reset_index(drop=True)
+
+
+def deadlines_in_scope(session: Session, scope: Scope, campaign_id: int) -> pd.DataFrame:
+    """Deadlines that apply inside the scope: set on an org unit in it, on one of its
+    ancestors (a district deadline seen from an area), or campaign-wide."""
+    org = aliased(OrgUnit)
+    query = (
+        select(Deadline.milestone, Deadline.due_at, Deadline.is_extension, Deadline.note, org.id.label("org_id"), org.name.label("org_name"), org.path)
+        .join(org, org.id == Deadline.org_unit_id, isouter=True)
+        .where(Deadline.campaign_id == campaign_id)
+        .order_by(Deadline.due_at)
+    )
+    frame = pd.DataFrame(session.execute(query).mappings().all())
+    if frame.empty:
+        return frame
+    root = scope.root_path or "/"
+
+    def applies(path: object) -> bool:
+        if not isinstance(path, str):
+            return True  # campaign-wide
+        return path.startswith(root) or root.startswith(path)
+
+    return frame[frame["path"].map(applies)].drop(columns=["path"]).reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Pace:
+    """Where a district's submissions are heading at the pace of the last ``window_days`` days."""
+
+    district_id: int
+    district_name: str
+    due_at: datetime
+    units: int
+    submitted: int
+    recent: int
+    window_days: int
+    projected_at_deadline: int
+    finishes_at: datetime | None
+
+    @property
+    def projected_rate(self) -> float | None:
+        return _ratio(self.projected_at_deadline, self.units)
+
+
+def pace(units: pd.DataFrame, cutoff: datetime, window_days: int = 7) -> list[Pace]:
+    """Per district: a linear projection of the last ``window_days`` days' first submissions
+    to the district's deadline (the one most of its units have; extensions stay inside), and
+    the day all its units would be in at that pace."""
+    if units.empty:
+        return []
+    result = []
+    first = pd.to_datetime(units["first_submitted_at"])
+    window_start = cutoff - pd.Timedelta(days=window_days)
+    for (district_id, district_name), group in units.groupby(["district_id", "district_name"]):
+        due_at = pd.to_datetime(group["due_at"]).mode().iloc[0]
+        submitted_at = first.loc[group.index]
+        submitted = int(submitted_at.notna().sum())
+        recent = int(((submitted_at > window_start) & (submitted_at <= cutoff)).sum())
+        per_day = recent / window_days
+        remaining = len(group) - submitted
+        days_left = max(0.0, (due_at.to_pydatetime() - cutoff).total_seconds() / 86400)
+        projected = min(len(group), submitted + round(per_day * days_left))
+        if remaining == 0:
+            finishes: datetime | None = submitted_at.max().to_pydatetime()
+        elif per_day > 0:
+            finishes = cutoff + pd.Timedelta(days=remaining / per_day)
+        else:
+            finishes = None
+        result.append(Pace(int(district_id), str(district_name), due_at.to_pydatetime(), len(group), submitted, recent, window_days, projected, finishes))
+    return sorted(result, key=lambda p: p.due_at)
+
+
+def cumulative_submissions(units: pd.DataFrame) -> pd.DataFrame:
+    """Units with a first submission, cumulated per Shanghai calendar day (the burn-up)."""
+    if units.empty or units["first_submitted_at"].notna().sum() == 0:
+        return pd.DataFrame({"day": [], "submitted": []})
+    local = pd.to_datetime(units["first_submitted_at"].dropna()) + pd.Timedelta(hours=8)
+    per_day = local.dt.normalize().value_counts().sort_index()
+    return pd.DataFrame({"day": per_day.index, "submitted": per_day.cumsum().to_numpy()})

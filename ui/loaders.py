@@ -96,3 +96,10 @@ def headline(scope: Scope, campaign_id: int, cutoff: datetime) -> metrics.Headli
     """The headline figures."""
     with read_session(engine()) as session:
         return metrics.headline(session, scope, campaign_id, cutoff)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def deadlines(scope: Scope, campaign_id: int) -> pd.DataFrame:
+    """Deadlines that apply inside the scope."""
+    with read_session(engine()) as session:
+        return metrics.deadlines_in_scope(session, scope, campaign_id)
