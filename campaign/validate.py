@@ -8,6 +8,7 @@ as a DataFrame and a summary.
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -75,9 +76,7 @@ class Result:
             "file": self.workbook.file_name,
             "format": self.workbook.format,
             "sheets": [s.name for s in self.workbook.sheets],
-            "unit_name": next(
-                (s.unit_name for s in self.workbook.sheets if s.unit_name), None
-            ),
+            "unit_name": next((s.unit_name for s in self.workbook.sheets if s.unit_name), None),
             "as_of": self.config.as_of.isoformat(),
             "retirement_rules": self.config.retirement_rules,
             "rows": rows,
@@ -93,9 +92,7 @@ class Result:
         multi = len(self.workbook.sheets) > 1
         out = []
         sheets, rows = self.members["sheet"].tolist(), self.members["row"].tolist()
-        for sheet, row, (errors, warnings) in zip(
-            sheets, rows, self.row_codes, strict=True
-        ):
+        for sheet, row, (errors, warnings) in zip(sheets, rows, self.row_codes, strict=True):
             entry: dict[str, Any] = {"row": row, "errors": errors, "warnings": warnings}
             if multi:
                 entry["sheet"] = sheet
@@ -115,9 +112,7 @@ class _Collector:
             self.row_of.extend(sheet.data_rows)
         self.sheets = sheets
 
-    def at(
-        self, i: int, kind: str, code: str, value: object = None, **fields: Any
-    ) -> None:
+    def at(self, i: int, kind: str, code: str, value: object = None, **fields: Any) -> None:
         sheet = self.sheets[self.sheet_of[i]]
         col = sheet.columns.get(kind)
         self.findings.append(
@@ -159,11 +154,7 @@ def validate_workbook(workbook: Workbook, config: Config) -> Result:
 
     def quirky(i: int, kind: str) -> bool:
         col = sheets[out.sheet_of[i]].columns.get(kind)
-        return (
-            (out.sheet_of[i], out.row_of[i], col) in quirk_cells
-            if quirk_cells
-            else False
-        )
+        return (out.sheet_of[i], out.row_of[i], col) in quirk_cells if quirk_cells else False
 
     # --- ID numbers -------------------------------------------------------------------
     ids = id_number.check_many(ids_raw, config.as_of)
@@ -182,20 +173,14 @@ def validate_workbook(workbook: Workbook, config: Config) -> Result:
             elif code == "id_region":
                 fields["province"] = ids.compacted[i][:2]
             elif code == "id_birth_date":
-                fields.update(
-                    birth=ids.compacted[i][6:14], as_of=config.as_of.isoformat()
-                )
+                fields.update(birth=ids.compacted[i][6:14], as_of=config.as_of.isoformat())
             elif code == "id_check_digit":
-                fields.update(
-                    expected=ids.expected_check[i], actual=ids.compacted[i][17]
-                )
+                fields.update(expected=ids.expected_check[i], actual=ids.compacted[i][17])
             elif code == "id_too_young":
                 fields.update(age=int(ids.age[i]), as_of=config.as_of.isoformat())
             elif code == "id_15_digit":
-                try:
+                with contextlib.suppress(id_number.InvalidIdNumber):
                     fields["suggestion"] = id_number.to_18(ids.compacted[i])
-                except id_number.InvalidIdNumber:
-                    pass
             out.at(i, "id", code, shown, **fields)
     for i in np.flatnonzero(ids.normalised):
         out.at(
@@ -216,18 +201,12 @@ def validate_workbook(workbook: Workbook, config: Config) -> Result:
 
     # --- eligibility --------------------------------------------------------------------
     birth = np.where(id_ok, ids.birth, np.datetime64("NaT"))
-    verdicts = eligibility.check_many(
-        birth, ids.sex, config.as_of, config.retirement_rules
-    )
+    verdicts = eligibility.check_many(birth, ids.sex, config.as_of, config.retirement_rules)
     for i, code in enumerate(verdicts):
         if code:
             born = birth[i].astype("datetime64[D]").item()
-            category = (
-                "cadre" if code == "age_retired" and ids.sex[i] == "F" else "worker"
-            )
-            rule = eligibility.rule_label(
-                config.retirement_rules, str(ids.sex[i]), category, born
-            )
+            category = "cadre" if code == "age_retired" and ids.sex[i] == "F" else "worker"
+            rule = eligibility.rule_label(config.retirement_rules, str(ids.sex[i]), category, born)
             out.at(
                 i,
                 "id",
@@ -241,9 +220,7 @@ def validate_workbook(workbook: Workbook, config: Config) -> Result:
     valid_keys = [ids.compacted[i] if id_ok[i] else "" for i in range(n)]
     for key, positions in duplicates.repeated(valid_keys).items():
         for i in positions:
-            same_sheet = [
-                out.row_of[j] for j in positions if out.sheet_of[j] == out.sheet_of[i]
-            ]
+            same_sheet = [out.row_of[j] for j in positions if out.sheet_of[j] == out.sheet_of[i]]
             if len(same_sheet) > 1:
                 out.at(
                     i,
@@ -262,9 +239,7 @@ def validate_workbook(workbook: Workbook, config: Config) -> Result:
                 if out.sheet_of[j] != out.sheet_of[i]
             ]
             if elsewhere:
-                out.at(
-                    i, "id", "id_duplicate_unit", key, where="；".join(elsewhere[:5])
-                )
+                out.at(i, "id", "id_duplicate_unit", key, where="；".join(elsewhere[:5]))
     if config.known_ids or config.unit_ids:
         for i in np.flatnonzero(id_ok):
             number = ids.compacted[i]
@@ -290,9 +265,7 @@ def validate_workbook(workbook: Workbook, config: Config) -> Result:
                 _shown(phones_raw[i]),
                 suggestion=phones.compacted[i],
             )
-    good_phones = [
-        p if not c else "" for p, c in zip(phones.compacted, phones.codes, strict=True)
-    ]
+    good_phones = [p if not c else "" for p, c in zip(phones.compacted, phones.codes, strict=True)]
     severity = config.shared_phone_severity
     for key, positions in duplicates.repeated(good_phones).items():
         for i in positions:
@@ -330,10 +303,8 @@ def validate_workbook(workbook: Workbook, config: Config) -> Result:
             )
 
     # --- card unit, cells, rows ------------------------------------------------------------
-    expected = (
-        clean_text(config.expected_unit_name) if config.expected_unit_name else ""
-    )
-    for k, sheet in enumerate(sheets):
+    expected = clean_text(config.expected_unit_name) if config.expected_unit_name else ""
+    for sheet in sheets:
         if expected and sheet.unit_name and clean_text(sheet.unit_name) != expected:
             row, col = sheet.unit_cell or (None, None)
             out.findings.append(
@@ -477,9 +448,7 @@ def _result(
     return Result(workbook, config, out.findings, members, row_codes)
 
 
-def validate_bytes(
-    data: bytes, file_name: str, config: Config, limits: Limits | None = None
-) -> Result:
+def validate_bytes(data: bytes, file_name: str, config: Config, limits: Limits | None = None) -> Result:
     """Read a file and validate it; raises ``IngestError`` when the file cannot be read."""
     return validate_workbook(read_workbook(data, file_name, limits), config)
 

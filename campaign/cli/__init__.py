@@ -16,18 +16,12 @@ from collections.abc import Sequence
 
 def command_modules() -> list[str]:
     """The names of the modules in this package, in alphabetical order."""
-    return sorted(
-        info.name
-        for info in pkgutil.iter_modules(__path__)
-        if not info.name.startswith("_")
-    )
+    return sorted(info.name for info in pkgutil.iter_modules(__path__) if not info.name.startswith("_"))
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser with every registered subcommand."""
-    parser = argparse.ArgumentParser(
-        prog="python -m campaign", description="会员卡推进看板 command line"
-    )
+    parser = argparse.ArgumentParser(prog="python -m campaign", description="会员卡推进看板 command line")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in command_modules():
         module = importlib.import_module(f"{__name__}.{name}")

@@ -23,9 +23,7 @@ EXIT_CLEAN, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
 
 def register(subparsers: Any) -> None:
     """Add the ``validate`` subcommand."""
-    parser = subparsers.add_parser(
-        "validate", help="validate a member sheet (校验个人信息采集表)"
-    )
+    parser = subparsers.add_parser("validate", help="validate a member sheet (校验个人信息采集表)")
     parser.add_argument("file", type=Path, metavar="FILE")
     parser.add_argument(
         "--as-of",
@@ -35,12 +33,8 @@ def register(subparsers: Any) -> None:
         help="reference date for ages (default: today, Asia/Shanghai)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument(
-        "--report", type=Path, metavar="OUT.xlsx", help="write the marked-up workbook"
-    )
-    parser.add_argument(
-        "--rules", default="2014", choices=("2014", "2025"), help="retirement rule set"
-    )
+    parser.add_argument("--report", type=Path, metavar="OUT.xlsx", help="write the marked-up workbook")
+    parser.add_argument("--rules", default="2014", choices=("2014", "2025"), help="retirement rule set")
     parser.add_argument(
         "--shared-phone",
         default="warning",
@@ -63,9 +57,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         data = path.read_bytes()
     except OSError as error:
-        return _unreadable(
-            f"无法打开文件：{error.strerror} / Cannot open the file: {error.strerror}"
-        )
+        return _unreadable(f"无法打开文件：{error.strerror} / Cannot open the file: {error.strerror}")
     config = Config(
         as_of=args.as_of or today_local(),
         retirement_rules=args.rules,
@@ -79,9 +71,7 @@ def run(args: argparse.Namespace) -> int:
         _write_report(result, args.report)
     if args.json:
         payload = {"rows": result.rows_json(), "summary": result.summary()}
-        sys.stdout.write(
-            json.dumps(payload, ensure_ascii=False, separators=(",", ":")) + "\n"
-        )
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, separators=(",", ":")) + "\n")
     else:
         _print_text(result)
     return EXIT_CLEAN if result.is_clean else EXIT_ERRORS

@@ -28,9 +28,7 @@ def file_name(card_unit: str, lang: str = "zh") -> str:
 def write_bank_file(members: pd.DataFrame, card_unit: str, lang: str = "zh") -> bytes:
     """One card unit's batch-opening workbook from members (columns name, id_number, phone)."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(
-        buffer, {"constant_memory": True, "strings_to_formulas": False}
-    )
+    book = xlsxwriter.Workbook(buffer, {"constant_memory": True, "strings_to_formulas": False})
     text = book.add_format({"num_format": "@"})
     bold = book.add_format({"bold": True})
     sheet = book.add_worksheet()
@@ -55,9 +53,7 @@ def write_bank_file(members: pd.DataFrame, card_unit: str, lang: str = "zh") -> 
     return buffer.getvalue()
 
 
-def bank_files(
-    result: Result, registered_unit: str | None = None, lang: str = "zh"
-) -> dict[str, bytes]:
+def bank_files(result: Result, registered_unit: str | None = None, lang: str = "zh") -> dict[str, bytes]:
     """File name → bytes, one file per card unit, clean rows only.
 
     The card unit is the registered name when given, else the sheet's own 办卡单位 line.
@@ -68,7 +64,4 @@ def bank_files(
     else:
         units = clean["card_unit"].fillna("").astype(object)
         groups = {str(unit): part for unit, part in clean.groupby(units, sort=True)}
-    return {
-        file_name(unit, lang): write_bank_file(part, unit, lang)
-        for unit, part in groups.items()
-    }
+    return {file_name(unit, lang): write_bank_file(part, unit, lang) for unit, part in groups.items()}

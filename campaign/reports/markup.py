@@ -42,9 +42,7 @@ def _shown(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def write_markup(
-    result: Result, target: str | Path | IO[bytes], lang: str = "zh"
-) -> None:
+def write_markup(result: Result, target: str | Path | IO[bytes], lang: str = "zh") -> None:
     """Write the marked-up workbook of a validation result to a path or binary stream."""
     book = xlsxwriter.Workbook(
         target,
@@ -69,9 +67,7 @@ def write_markup(
         if finding.row is None:
             continue
         col = finding.col_index if finding.col_index is not None else 0
-        by_sheet.setdefault(finding.sheet, {}).setdefault(
-            (finding.row, col), []
-        ).append(finding)
+        by_sheet.setdefault(finding.sheet, {}).setdefault((finding.row, col), []).append(finding)
     for sheet in result.workbook.sheets:
         _member_sheet(book, sheet, by_sheet.get(sheet.name, {}), fmt, lang)
     book.close()
@@ -84,9 +80,7 @@ def markup_bytes(result: Result, lang: str = "zh") -> bytes:
     return buffer.getvalue()
 
 
-def _findings_sheet(
-    book: xlsxwriter.Workbook, result: Result, fmt: dict, lang: str
-) -> None:
+def _findings_sheet(book: xlsxwriter.Workbook, result: Result, fmt: dict, lang: str) -> None:
     sheet = book.add_worksheet(t("report.sheet_findings", lang)[:31])
     summary = result.summary()
     sheet.write_string(0, 0, t("report.title_findings", lang), fmt["title"])
@@ -125,9 +119,7 @@ def _findings_sheet(
             elif value is None:
                 continue
             else:
-                sheet.write_string(
-                    row, col, neutralise_cell(value), style if col == 4 else None
-                )
+                sheet.write_string(row, col, neutralise_cell(value), style if col == 4 else None)
     sheet.autofilter(top, 0, max(row, top), len(FINDING_COLUMNS) - 1)
     sheet.freeze_panes(top + 1, 0)
     for col, width in enumerate((12, 7, 12, 20, 7, 60, 50, 22)):
@@ -151,9 +143,7 @@ def _member_sheet(
         sheet = book.add_worksheet(name)
     except xlsxwriter.exceptions.DuplicateWorksheetName:  # after truncation to 31 chars
         sheet = book.add_worksheet()
-    text_cols = {
-        member_sheet.columns[k] for k in ("id", "phone") if k in member_sheet.columns
-    }
+    text_cols = {member_sheet.columns[k] for k in ("id", "phone") if k in member_sheet.columns}
     for col in text_cols:
         sheet.set_column(col, col, 22, fmt["text"])
     header_row = member_sheet.header_row
@@ -165,11 +155,7 @@ def _member_sheet(
             found = marks.get((row, c)) if marks else None
             style = None
             if found:
-                style = (
-                    fmt["error"]
-                    if any(f.severity == "error" for f in found)
-                    else fmt["warning"]
-                )
+                style = fmt["error"] if any(f.severity == "error" for f in found) else fmt["warning"]
             elif c in text_cols and row > header_row:
                 style = fmt["text"]
             if value is None or value == "":
@@ -190,15 +176,11 @@ def _member_sheet(
             else:
                 write_string(r, c, neutralise_cell(str(value)), style)
             if found:
-                sheet.write_comment(
-                    r, c, _comment(found, lang), {"x_scale": 2.5, "y_scale": 2}
-                )
+                sheet.write_comment(r, c, _comment(found, lang), {"x_scale": 2.5, "y_scale": 2})
         if marks and (row, 0) in marks and not cells:
             found = marks[(row, 0)]
             sheet.write_blank(r, 0, None, fmt["warning"])
-            sheet.write_comment(
-                r, 0, _comment(found, lang), {"x_scale": 2.5, "y_scale": 2}
-            )
+            sheet.write_comment(r, 0, _comment(found, lang), {"x_scale": 2.5, "y_scale": 2})
     sheet.freeze_panes(header_row, 0)
 
 

@@ -17,15 +17,11 @@ TEMPLATE_ROWS = 1000
 HEADER_ROW = 2  # 0-based: title, unit line, header
 
 
-def write_template(
-    target: str | Path | IO[bytes], unit_name: str = "", lang: str = "zh"
-) -> None:
+def write_template(target: str | Path | IO[bytes], unit_name: str = "", lang: str = "zh") -> None:
     """Write the blank personal-information sheet (optionally with the card unit filled in)."""
     book = xlsxwriter.Workbook(target, {"strings_to_formulas": False})
     title = book.add_format({"bold": True, "font_size": 16, "align": "center"})
-    header = book.add_format(
-        {"bold": True, "border": 1, "align": "center", "bg_color": "#D9E1F2"}
-    )
+    header = book.add_format({"bold": True, "border": 1, "align": "center", "bg_color": "#D9E1F2"})
     text = book.add_format({"num_format": "@", "border": 1})
     plain = book.add_format({"border": 1})
     sheet = book.add_worksheet(t("template.sheet_data", lang))
@@ -71,9 +67,7 @@ def write_template(
     )
     sheet.freeze_panes(HEADER_ROW + 1, 0)
     help_sheet = book.add_worksheet(t("template.sheet_help", lang))
-    help_sheet.set_column(
-        0, 0, 110, book.add_format({"text_wrap": True, "valign": "top"})
-    )
+    help_sheet.set_column(0, 0, 110, book.add_format({"text_wrap": True, "valign": "top"}))
     for row, line in enumerate(t("template.help", lang).split("\n")):
         help_sheet.write_string(row, 0, line)
     sheet.activate()

@@ -38,16 +38,12 @@ class Schedule:
     step: int = 0
     max_months: int = 0
 
-    def delay_months(
-        self, birth_year: np.ndarray, birth_month: np.ndarray
-    ) -> np.ndarray:
+    def delay_months(self, birth_year: np.ndarray, birth_month: np.ndarray) -> np.ndarray:
         """Months added to the base age for people born in these months."""
         if not self.step:
             return np.zeros_like(birth_year)
         since = (birth_year - self.from_year) * 12 + (birth_month - 1)
-        return np.where(
-            since < 0, 0, np.minimum(since // self.step + 1, self.max_months)
-        )
+        return np.where(since < 0, 0, np.minimum(since // self.step + 1, self.max_months))
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,14 +73,10 @@ def _schedule(rules: RuleSet, sex: str, category: Category) -> Schedule:
     return rules.female_cadre if category == "cadre" else rules.female_worker
 
 
-def retirement_date(
-    birth: date, sex: str, category: Category = "worker", rules: str = "2014"
-) -> date:
+def retirement_date(birth: date, sex: str, category: Category = "worker", rules: str = "2014") -> date:
     """The day a person reaches retirement age (day clamped to the month's end)."""
     schedule = _schedule(RULE_SETS[rules], sex, category)
-    delay = int(
-        schedule.delay_months(np.array([birth.year]), np.array([birth.month]))[0]
-    )
+    delay = int(schedule.delay_months(np.array([birth.year]), np.array([birth.month]))[0])
     months = birth.year * 12 + birth.month - 1 + schedule.base_years * 12 + delay
     year, month = divmod(months, 12)
     for day in (birth.day, 30, 29, 28):
@@ -95,9 +87,7 @@ def retirement_date(
     raise AssertionError("unreachable")
 
 
-def _reached(
-    schedule: Schedule, by: np.ndarray, bm: np.ndarray, bd: np.ndarray, as_of: date
-) -> np.ndarray:
+def _reached(schedule: Schedule, by: np.ndarray, bm: np.ndarray, bd: np.ndarray, as_of: date) -> np.ndarray:
     months = by * 12 + bm - 1 + schedule.base_years * 12 + schedule.delay_months(by, bm)
     now = as_of.year * 12 + as_of.month - 1
     return (now > months) | ((now == months) & (as_of.day >= bd))
@@ -118,16 +108,12 @@ def rule_label(
         return t(f"rule.retire_2014_{key}", lang)
     delay = 0
     if birth is not None:
-        delay = int(
-            schedule.delay_months(np.array([birth.year]), np.array([birth.month]))[0]
-        )
+        delay = int(schedule.delay_months(np.array([birth.year]), np.array([birth.month]))[0])
     years, months = divmod(schedule.base_years * 12 + delay, 12)
     return t("rule.retire_2025", lang, years=years, months=months)
 
 
-def check_many(
-    birth: np.ndarray, sex: np.ndarray, as_of: date, rules: str = "2014"
-) -> list[str]:
+def check_many(birth: np.ndarray, sex: np.ndarray, as_of: date, rules: str = "2014") -> list[str]:
     """Per person: 'age_retired', 'age_check_cadre' or '' (NaT birth dates give '').
 
     ``birth`` is datetime64[D], ``sex`` holds 'M' / 'F' / ''.
@@ -137,17 +123,13 @@ def check_many(
     safe = np.where(known, birth, np.datetime64("2000-01-01"))
     by = safe.astype("datetime64[Y]").astype(np.int64) + 1970
     bm = safe.astype("datetime64[M]").astype(np.int64) % 12 + 1
-    bd = (safe - safe.astype("datetime64[M]").astype("datetime64[D]")).astype(
-        np.int64
-    ) + 1
+    bd = (safe - safe.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64) + 1
     male = known & (sex == "M")
     female = known & (sex == "F")
     retired = (male & _reached(rule_set.male, by, bm, bd, as_of)) | (
         female & _reached(rule_set.female_cadre, by, bm, bd, as_of)
     )
-    cadre_check = (
-        female & ~retired & _reached(rule_set.female_worker, by, bm, bd, as_of)
-    )
+    cadre_check = female & ~retired & _reached(rule_set.female_worker, by, bm, bd, as_of)
     out = np.full(birth.shape[0], "", dtype=object)
     out[retired] = "age_retired"
     out[cadre_check] = "age_check_cadre"
@@ -156,6 +138,4 @@ def check_many(
 
 def status(birth: date, sex: str, as_of: date, rules: str = "2014") -> str:
     """The eligibility verdict on one person ('' when eligible)."""
-    return check_many(
-        np.array([birth], dtype="datetime64[D]"), np.array([sex]), as_of, rules
-    )[0]
+    return check_many(np.array([birth], dtype="datetime64[D]"), np.array([sex]), as_of, rules)[0]

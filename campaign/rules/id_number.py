@@ -45,9 +45,7 @@ _WEIGHTS_ARR = np.array(WEIGHTS, dtype=np.int64)
 _CHECK_BYTES = np.frombuffer(CHECK_CHARS.encode(), dtype=np.uint8)
 _PROVINCE_TABLE = np.zeros(100, dtype=bool)
 _PROVINCE_TABLE[list(PROVINCES)] = True
-_DAYS_IN_MONTH = np.array(
-    [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64
-)
+_DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
 
 
 class InvalidIdNumber(ValueError):
@@ -250,9 +248,7 @@ def check_many(values: Sequence[object], as_of: date) -> IdVerdicts:
 
     for i in np.flatnonzero((lens == 15) & ~has_code):
         text = compacted[i]
-        codes[i].append(
-            "id_15_digit" if text.isascii() and text.isdigit() else "id_chars"
-        )
+        codes[i].append("id_15_digit" if text.isascii() and text.isdigit() else "id_chars")
     for i in np.flatnonzero((lens != 15) & (lens != 18) & (lens > 0) & ~has_code):
         codes[i].append("id_length")
 
@@ -276,13 +272,9 @@ def check_many(values: Sequence[object], as_of: date) -> IdVerdicts:
         dim = _DAYS_IN_MONTH[np.where(month_ok, month, 0)] + ((month == 2) & leap)
         real = month_ok & (day >= 1) & (day <= dim)
         born = (
-            (np.where(real, year, 1970) - 1970)
-            .astype("datetime64[Y]")
-            .astype("datetime64[M]")
+            (np.where(real, year, 1970) - 1970).astype("datetime64[Y]").astype("datetime64[M]")
             + (np.where(real, month, 1) - 1).astype("timedelta64[M]")
-        ).astype("datetime64[D]") + (np.where(real, day, 1) - 1).astype(
-            "timedelta64[D]"
-        )
+        ).astype("datetime64[D]") + (np.where(real, day, 1) - 1).astype("timedelta64[D]")
         as_of64 = np.datetime64(as_of, "D")
         date_ok = real & (year >= MIN_BIRTH_YEAR) & (born <= as_of64)
         before = (month > as_of.month) | ((month == as_of.month) & (day > as_of.day))
@@ -316,6 +308,4 @@ def check_many(values: Sequence[object], as_of: date) -> IdVerdicts:
             i = idx[j]
             if compacted[i][:6] not in counties:
                 county_unknown[i] = True
-    return IdVerdicts(
-        compacted, codes, normalised, county_unknown, birth, sex, expected, age
-    )
+    return IdVerdicts(compacted, codes, normalised, county_unknown, birth, sex, expected, age)

@@ -19,9 +19,7 @@ from campaign.rules.id_number import INVISIBLE
 
 MIDDLE_DOT = "\u00b7"
 # Dots people type instead of U+00B7 (katakana middle dot, bullet, hyphenation point, ...).
-_DOT_VARIANTS = dict.fromkeys(
-    map(ord, "\u30fb\uff65\u2022\u2027\u2219\u22c5\u0387\u16eb"), MIDDLE_DOT
-)
+_DOT_VARIANTS = dict.fromkeys(map(ord, "\u30fb\uff65\u2022\u2027\u2219\u22c5\u0387\u16eb"), MIDDLE_DOT)
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _CLEAN_RE = re.compile(rf"[{_CJK}]+(?:·[{_CJK}]+)*")
 _BAD_CHAR_RE = re.compile(rf"[^{_CJK}·\s0-9]")
@@ -42,9 +40,7 @@ def compact(name: str) -> str:
     >>> compact("\\u3000王\\u200b小明 ")
     '王小明'
     """
-    text = unicodedata.normalize("NFKC", name.translate(INVISIBLE)).translate(
-        _DOT_VARIANTS
-    )
+    text = unicodedata.normalize("NFKC", name.translate(INVISIBLE)).translate(_DOT_VARIANTS)
     return text.strip()
 
 

@@ -46,9 +46,7 @@ def compact(number: str) -> str:
     >>> compact("００８６ １３９ ００００ ００００")
     '13900000000'
     """
-    text = unicodedata.normalize("NFKC", number.translate(INVISIBLE)).translate(
-        _SEPARATORS
-    )
+    text = unicodedata.normalize("NFKC", number.translate(INVISIBLE)).translate(_SEPARATORS)
     text = "".join(text.split())
     if text.startswith("+86"):
         text = text[3:]

@@ -44,9 +44,7 @@ def _parse(data: bytes, limits: Limits) -> tuple[str, list[RawSheet]]:
     raise NotASpreadsheet()
 
 
-def read_workbook(
-    data: bytes, file_name: str = "", limits: Limits | None = None
-) -> Workbook:
+def read_workbook(data: bytes, file_name: str = "", limits: Limits | None = None) -> Workbook:
     """Read an uploaded file into its member sheets, or raise an ``IngestError``."""
     limits = limits or Limits()
     safety.check_size(data, limits)
@@ -56,15 +54,11 @@ def read_workbook(
         raise
     except MemoryError:
         raise CorruptWorkbook("MemoryError") from None
-    except (
-        BaseException
-    ) as error:  # one boundary for every parser failure (incl. Rust panics)
+    except BaseException as error:  # one boundary for every parser failure (incl. Rust panics)
         if isinstance(error, (KeyboardInterrupt, SystemExit, GeneratorExit)):
             raise
         raise CorruptWorkbook(type(error).__name__) from None
-    sheets = [
-        sheet for raw in raws if (sheet := find_header(raw, limits.header_scan_rows))
-    ]
+    sheets = [sheet for raw in raws if (sheet := find_header(raw, limits.header_scan_rows))]
     if not sheets:
         raise NoHeader()
     total = sum(len(sheet.data_rows) for sheet in sheets)

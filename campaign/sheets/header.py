@@ -49,9 +49,7 @@ def column_kind(value: Cell) -> str | None:
     """What a header cell names (``id``, ``phone``, ``name``, ``dept``, ``seq``, ``unit``)."""
     if not isinstance(value, str):
         return None
-    text = _DECORATION_RE.sub(
-        "", unicodedata.normalize("NFKC", value.translate(INVISIBLE))
-    )
+    text = _DECORATION_RE.sub("", unicodedata.normalize("NFKC", value.translate(INVISIBLE)))
     return _LOOKUP.get(text)
 
 
@@ -74,11 +72,7 @@ class MemberSheet:
 
     def cell(self, row: int, col: int) -> Cell:
         """The value at a spreadsheet row and 0-based column ('' when outside)."""
-        cells = (
-            self.raw.rows[row - self.raw.first_row]
-            if row - self.raw.first_row < len(self.raw.rows)
-            else []
-        )
+        cells = self.raw.rows[row - self.raw.first_row] if row - self.raw.first_row < len(self.raw.rows) else []
         return cells[col] if col < len(cells) else ""
 
     def values(self, kind: str) -> list[Cell]:
@@ -87,10 +81,7 @@ class MemberSheet:
         if col is None:
             return [""] * len(self.data_rows)
         rows, first = self.raw.rows, self.raw.first_row
-        return [
-            cells[col] if col < len(cells) else ""
-            for cells in (rows[r - first] for r in self.data_rows)
-        ]
+        return [cells[col] if col < len(cells) else "" for cells in (rows[r - first] for r in self.data_rows)]
 
 
 def _unit_name(raw: RawSheet, above: int) -> tuple[str | None, tuple[int, int] | None]:
@@ -102,9 +93,7 @@ def _unit_name(raw: RawSheet, above: int) -> tuple[str | None, tuple[int, int] |
                 continue
             rest = text[len(UNIT_LABEL) :].lstrip(":：")
             if not rest:
-                rest = next(
-                    (clean_text(v) for v in cells[col + 1 :] if clean_text(v)), ""
-                )
+                rest = next((clean_text(v) for v in cells[col + 1 :] if clean_text(v)), "")
             return (rest or None), (raw.first_row + k, col)
     return None, None
 
@@ -124,47 +113,34 @@ def find_header(raw: RawSheet, scan_rows: int = 30) -> MemberSheet | None:
         if sum(kind in kinds for kind in REQUIRED) >= 2:
             best = (k, kinds)
             break
-        if (
-            best is None
-            and sum(kind in kinds for kind in REQUIRED) == 1
-            and len(kinds) >= 2
-        ):
+        if best is None and sum(kind in kinds for kind in REQUIRED) == 1 and len(kinds) >= 2:
             best = (k, kinds)
     if best is None:
         return None
     k, kinds = best
     missing = [kind for kind in REQUIRED if kind not in kinds]
     if missing:
-        names = "、".join(ALIASES[kind][1 if kind != "name" else 0] for kind in missing)
+        names = "、".join(t(f"report.col_{kind}") for kind in missing)
         raise MissingColumns(sheet=raw.name, columns=names)
     header_cells = raw.rows[k]
     headers = {col: str(header_cells[col]).strip() for col in kinds.values()}
     for col, value in enumerate(header_cells):
         if col not in headers and value not in (None, ""):
             headers[col] = str(value).strip()
-    sheet = MemberSheet(
-        raw=raw, header_row=raw.first_row + k, columns=kinds, headers=headers
-    )
+    sheet = MemberSheet(raw=raw, header_row=raw.first_row + k, columns=kinds, headers=headers)
     sheet.unit_name, sheet.unit_cell = _unit_name(raw, k)
     watched = [kinds[kind] for kind in ("name", "id", "phone")]
     quirky = {r for r, _ in raw.formulas} | {r for r, _ in raw.errors}
     for j in range(k + 1, len(raw.rows)):
         cells = raw.rows[j]
         row = raw.first_row + j
-        if (
-            any(col < len(cells) and _filled(cells[col]) for col in watched)
-            or row in quirky
-        ):
+        if any(col < len(cells) and _filled(cells[col]) for col in watched) or row in quirky:
             sheet.data_rows.append(row)
     return sheet
 
 
 def _filled(value: Cell) -> bool:
-    return (
-        value is not None
-        and value != ""
-        and not (isinstance(value, str) and value.isspace())
-    )
+    return value is not None and value != "" and not (isinstance(value, str) and value.isspace())
 
 
 def label(kind: str, lang: str = "zh") -> str:

@@ -33,17 +33,13 @@ def open_zip(data: bytes, limits: Limits) -> zipfile.ZipFile:
         raise UnsafeArchive(f"{len(entries)} entries > {limits.max_zip_entries}")
     total = sum(entry.file_size for entry in entries)
     if total > limits.max_uncompressed:
-        raise UnsafeArchive(
-            f"{total // 2**20} MB > {limits.max_uncompressed // 2**20} MB"
-        )
+        raise UnsafeArchive(f"{total // 2**20} MB > {limits.max_uncompressed // 2**20} MB")
     for entry in entries:
         if entry.flag_bits & 0x1:
             raise UnsafeArchive("encrypted zip entry")
         ratio = entry.file_size / max(entry.compress_size, 1)
         if entry.file_size > _CHUNK and ratio > limits.max_ratio:
-            raise UnsafeArchive(
-                f"{entry.filename}: ratio {ratio:.0f} > {limits.max_ratio:.0f}"
-            )
+            raise UnsafeArchive(f"{entry.filename}: ratio {ratio:.0f} > {limits.max_ratio:.0f}")
     return archive
 
 

@@ -40,9 +40,7 @@ def sheet_rows(
     return rows
 
 
-def build_xlsx(
-    sheets: dict[str, list[list[object]]], tweak: Callable[..., None] | None = None
-) -> bytes:
+def build_xlsx(sheets: dict[str, list[list[object]]], tweak: Callable[..., None] | None = None) -> bytes:
     """An .xlsx with one worksheet per entry; ``tweak(workbook)`` may add merges, hidden rows."""
     import openpyxl
 
@@ -59,16 +57,14 @@ def build_xlsx(
     return buffer.getvalue()
 
 
-def build_xls(
-    sheets: dict[str, list[list[object]]], tweak: Callable[..., None] | None = None
-) -> bytes:
+def build_xls(sheets: dict[str, list[list[object]]], tweak: Callable[..., None] | None = None) -> bytes:
     """A legacy .xls with one worksheet per entry."""
     import xlwt
 
     book = xlwt.Workbook(encoding="utf-8")
     handles = {}
     for name, rows in sheets.items():
-        sheet = book.add_sheet(name)
+        sheet = book.add_sheet(name, cell_overwrite_ok=True)
         handles[name] = sheet
         for r, row in enumerate(rows):
             for c, value in enumerate(row):

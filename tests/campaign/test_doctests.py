@@ -21,8 +21,6 @@ MODULES = [
 
 @pytest.mark.parametrize("name", MODULES)
 def test_doctests(name: str) -> None:
-    result = doctest.testmod(
-        importlib.import_module(name), optionflags=doctest.ELLIPSIS
-    )
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
     assert result.failed == 0
     assert result.attempted > 0

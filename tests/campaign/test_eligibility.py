@@ -38,18 +38,10 @@ def test_status(birth: date, sex: str, as_of: date, rules: str, expected: str) -
 
 
 def test_2025_reform_schedule() -> None:
-    assert eligibility.retirement_date(date(1965, 1, 1), "M", rules="2025") == date(
-        2025, 2, 1
-    )
-    assert eligibility.retirement_date(date(1976, 12, 1), "M", rules="2025") == date(
-        2039, 12, 1
-    )
-    assert eligibility.retirement_date(date(1980, 1, 1), "F", "worker", "2025") == date(
-        2032, 8, 1
-    )  # 52y7m
-    assert eligibility.retirement_date(date(1964, 12, 1), "M", rules="2025") == date(
-        2024, 12, 1
-    )
+    assert eligibility.retirement_date(date(1965, 1, 1), "M", rules="2025") == date(2025, 2, 1)
+    assert eligibility.retirement_date(date(1976, 12, 1), "M", rules="2025") == date(2039, 12, 1)
+    assert eligibility.retirement_date(date(1980, 1, 1), "F", "worker", "2025") == date(2032, 8, 1)  # 52y7m
+    assert eligibility.retirement_date(date(1964, 12, 1), "M", rules="2025") == date(2024, 12, 1)
 
 
 def test_unknown_birth_dates_are_ignored() -> None:

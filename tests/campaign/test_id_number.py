@@ -33,13 +33,9 @@ def stdnum_structure_ok(number: str) -> bool:
     return True
 
 
-births = st.dates(
-    min_value=date(1900, 1, 1), max_value=AS_OF - timedelta(days=366 * 17)
-)
+births = st.dates(min_value=date(1900, 1, 1), max_value=AS_OF - timedelta(days=366 * 17))
 valid_ids = st.builds(
-    lambda p, rest, born, seq: make_id(
-        f"{p:02d}{rest:04d}", born.strftime("%Y%m%d"), f"{seq:03d}"
-    ),
+    lambda p, rest, born, seq: make_id(f"{p:02d}{rest:04d}", born.strftime("%Y%m%d"), f"{seq:03d}"),
     st.sampled_from(PROVINCES),
     st.integers(0, 9999),
     births,
@@ -59,9 +55,7 @@ corruptions = st.sampled_from(["digit", "swap", "drop", "add", "char", "date"])
 
 @settings(max_examples=500, deadline=None)
 @given(valid_ids, corruptions, st.integers(0, 17), st.integers(0, 9))
-def test_corrupted_numbers_agree_with_stdnum(
-    number: str, how: str, pos: int, digit: int
-) -> None:
+def test_corrupted_numbers_agree_with_stdnum(number: str, how: str, pos: int, digit: int) -> None:
     chars = list(number)
     if how == "digit":
         chars[pos] = str(digit)
@@ -162,15 +156,13 @@ def test_county_unknown_is_warning_not_error() -> None:
     # 370202 was created after many holders' births: stdnum rejects, we accept.
     number = make_id("370202", "19750505", "111")
     assert not ric.is_valid(number)
-    verdict = id_number.check_many(
-        [number, make_id("110199", "19750505", "111")], AS_OF
-    )
+    verdict = id_number.check_many([number, make_id("110199", "19750505", "111")], AS_OF)
     assert verdict.codes == [[], []]
     assert verdict.county_unknown.tolist() == [False, True]
 
 
 def test_to_18_and_hash() -> None:
-    assert id_number.to_18("110105800101123") == "110105198001011234"[
-        :17
-    ] + id_number.calc_check_digit("11010519800101123")
+    assert id_number.to_18("110105800101123") == "110105198001011234"[:17] + id_number.calc_check_digit(
+        "11010519800101123"
+    )
     assert len(id_number.id_hash("11010519491231002x")) == 64

@@ -57,9 +57,7 @@ class _Compound:
         if self.sector not in (512, 4096) or self.mini_sector != 64:
             raise CorruptWorkbook("OLE2 sector size")
         n_fat, first_dir = struct.unpack_from("<II", data, 44)
-        self.cutoff, first_minifat, n_minifat, first_difat, n_difat = (
-            struct.unpack_from("<IIIII", data, 56)
-        )
+        self.cutoff, first_minifat, n_minifat, first_difat, n_difat = struct.unpack_from("<IIIII", data, 56)
         self.n_sectors = (len(data) - 512) // self.sector + 1
         difat = [s for s in struct.unpack_from("<109I", data, 76) if s < self.n_sectors]
         sector = first_difat
@@ -107,9 +105,7 @@ class _Compound:
         entries = []
         for offset in range(0, len(raw) - 127, 128):
             name_len = struct.unpack_from("<H", raw, offset + 64)[0]
-            name = raw[offset : offset + max(0, min(name_len, 64) - 2)].decode(
-                "utf-16-le", "replace"
-            )
+            name = raw[offset : offset + max(0, min(name_len, 64) - 2)].decode("utf-16-le", "replace")
             start, size = struct.unpack_from("<II", raw, offset + 116)
             entries.append((name, start, size))
         return entries
@@ -168,19 +164,13 @@ def _scan(stream: bytes, limits: Limits) -> dict[str, RawSheet]:
                 if kind == 0x0006:
                     current.formulas[(row + 1, col)] = "="
                     if len(body) >= 14 and body[6] == 2 and body[12:14] == b"\xff\xff":
-                        current.errors[(row + 1, col)] = _ERROR_NAMES.get(
-                            body[8], "#ERROR"
-                        )
+                        current.errors[(row + 1, col)] = _ERROR_NAMES.get(body[8], "#ERROR")
                 elif kind == 0x0205 and len(body) >= 8 and body[7] == 1:
                     current.errors[(row + 1, col)] = _ERROR_NAMES.get(body[6], "#ERROR")
             elif kind in _MULTI_RECORDS and len(body) >= 6:
                 last_col = struct.unpack_from("<H", body, len(body) - 2)[0]
                 max_row, max_col = max(max_row, row + 1), max(max_col, last_col + 1)
-            elif (
-                kind == 0x0208
-                and len(body) >= 16
-                and struct.unpack_from("<I", body, 12)[0] & 0x20
-            ):
+            elif kind == 0x0208 and len(body) >= 16 and struct.unpack_from("<I", body, 12)[0] & 0x20:
                 current.hidden_rows.add(row + 1)
             if max_row > limits.max_rows + HEADER_SLACK:
                 raise TooManyRows(

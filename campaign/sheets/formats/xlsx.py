@@ -26,8 +26,7 @@ NAME = "xlsx"
 HEADER_SLACK = 1_000
 _SHEET_RE = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
 _ATTR_RE = {
-    name: re.compile(rb"\b" + name.encode() + rb'="([^"]*)"')
-    for name in ("name", "r:id", "state", "Id", "Target")
+    name: re.compile(rb"\b" + name.encode() + rb'="([^"]*)"') for name in ("name", "r:id", "state", "Id", "Target")
 }
 _REL_RE = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
 _CELL_COL_RE = re.compile(rb'<(?:\w+:)?c r="([A-Z]{1,3})')
@@ -69,9 +68,7 @@ def _attr(tag: bytes, name: str) -> str | None:
     return match.group(1).decode("utf-8", "replace") if match else None
 
 
-def _sheet_parts(
-    archive: zipfile.ZipFile, limits: Limits
-) -> list[tuple[str, str, bool]]:
+def _sheet_parts(archive: zipfile.ZipFile, limits: Limits) -> list[tuple[str, str, bool]]:
     names = set(archive.namelist())
     if "xl/workbook.xml" not in names:
         raise CorruptWorkbook("xl/workbook.xml")
@@ -106,9 +103,7 @@ def _scan(name: str, xml: bytes, limits: Limits) -> RawSheet:
         last_row = int(match.group(1)) if match else rows
     height = max(rows, last_row)
     if height > limits.max_rows + HEADER_SLACK:
-        raise TooManyRows(
-            sheet=name, rows=limits.max_rows + HEADER_SLACK, limit=limits.max_rows
-        )
+        raise TooManyRows(sheet=name, rows=limits.max_rows + HEADER_SLACK, limit=limits.max_rows)
     letters = set(_CELL_COL_RE.findall(xml))
     width = max((column_index(c) + 1 for c in letters), default=0)
     if width > limits.max_columns:
@@ -123,9 +118,7 @@ def _scan(name: str, xml: bytes, limits: Limits) -> RawSheet:
         cell = _cell_before(xml, match.start())
         if cell is not None:
             formula = _FORMULA_RE.match(xml, match.start())
-            text = (
-                (formula.group(1) or b"").decode("utf-8", "replace") if formula else ""
-            )
+            text = (formula.group(1) or b"").decode("utf-8", "replace") if formula else ""
             sheet.formulas[cell] = "=" + text
     for match in _ERROR_CELL_RE.finditer(xml):
         cell = _cell_before(xml, match.end())
