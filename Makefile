@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test bench demo lint clean
+.PHONY: run serve test bench demo lint clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
 
 run: $(VENV)/.installed
 	$(PY) -m campaign demo --if-empty
+	$(VENV)/bin/streamlit run dashboard.py --server.port $(PORT)
+
+# Like run, without the demo data (a real deployment; the app migrates on start).
+serve: $(VENV)/.installed
 	$(VENV)/bin/streamlit run dashboard.py --server.port $(PORT)
 
 test: $(VENV)/.dev-installed

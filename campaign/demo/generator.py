@@ -206,7 +206,7 @@ def generate_demo(now: datetime, config: DemoConfig | None = None) -> DemoData:
                 units.append(unit)
     # Scale expected headcounts toward the requested member total (about 60% of units have a clean sheet by now).
     total_expected = sum(u["expected_members"] for u in units)
-    factor = cfg.members / 0.47 / max(1, total_expected)
+    factor = cfg.members / 0.58 / max(1, total_expected)
     for unit in units:
         unit["expected_members"] = max(5, round(unit["expected_members"] * factor))
         unit["sub_units"] = []
