@@ -1,0 +1,264 @@
+"""Bank card production as of a cut-off: success per batch / district / unit, failure reasons,
+the correction loop and the failures still open; only results with ``at <= cutoff`` count.
+
+Bank success = produced results / results received (as ``metrics.bank_results_received``);
+failure rate by reason = failed results with the reason / results received; recovery = failed
+members later produced / failed members.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import pandas as pd
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from campaign.masking import mask_id, mask_phone
+from data_access.models import BankBatch, BankResult, Member, OrgUnit
+from data_access.scope import Scope
+
+GROUPS = {"district": "district_id", "area": "area_id", "unit": "id"}
+
+
+def _count_if(condition: object) -> object:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)  # type: ignore[arg-type]
+
+
+def _in_scope(scope: Scope, campaign_id: int, cutoff: datetime) -> object:
+    return and_(Member.campaign_id == campaign_id, BankResult.at <= cutoff, scope.org_filter(OrgUnit))
+
+
+def _rates(frame: pd.DataFrame) -> pd.DataFrame:
+    if frame.empty:
+        return frame.assign(success_rate=pd.Series(dtype=float), failure_rate=pd.Series(dtype=float))
+    results = frame["results"].where(frame["results"] > 0)
+    return frame.assign(success_rate=frame["produced"] / results, failure_rate=frame["failed"] / results)
+
+
+def batches(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) -> pd.DataFrame:
+    """One row per batch sent by the cut-off: its results within the scope and their rates.
+
+    A batch shows when some of its results concern the scope, or when it was sent by a
+    district inside the scope (so a batch still waiting for the bank's answer is listed).
+    """
+    counts = (
+        select(
+            BankResult.batch_id,
+            func.count().label("results"),
+            _count_if(BankResult.outcome == "produced").label("produced"),
+            _count_if(BankResult.outcome == "failed").label("failed"),
+            func.max(BankResult.at).label("last_result_at"),
+        )
+        .join(Member, Member.id == BankResult.member_id)
+        .join(OrgUnit, OrgUnit.id == Member.unit_id)
+        .where(_in_scope(scope, campaign_id, cutoff))  # type: ignore[arg-type]
+        .group_by(BankResult.batch_id)
+        .subquery("counts")
+    )
+    district = aliased(OrgUnit)
+    query = (
+        select(
+            BankBatch.id.label("batch_id"),
+            BankBatch.reference,
+            district.name.label("district_name"),
+            BankBatch.branch,
+            BankBatch.sent_at,
+            BankBatch.member_count,
+            func.coalesce(counts.c.results, 0).label("results"),
+            func.coalesce(counts.c.produced, 0).label("produced"),
+            func.coalesce(counts.c.failed, 0).label("failed"),
+            counts.c.last_result_at,
+        )
+        .join(district, district.id == BankBatch.district_id)
+        .outerjoin(counts, counts.c.batch_id == BankBatch.id)
+        .where(
+            BankBatch.campaign_id == campaign_id,
+            BankBatch.sent_at <= cutoff,
+            or_(counts.c.batch_id.is_not(None), scope.org_filter(district)),
+        )
+        .order_by(BankBatch.sent_at.desc(), BankBatch.reference)
+    )
+    return _rates(pd.DataFrame(session.execute(query).mappings().all(), columns=list(query.selected_columns.keys())))
+
+
+def rates_by(session: Session, scope: Scope, campaign_id: int, cutoff: datetime, level: str) -> pd.DataFrame:
+    """Results received, produced, failed and the rates per district, area or unit."""
+    if level not in GROUPS:
+        raise ValueError(level)
+    group = aliased(OrgUnit)
+    key = getattr(OrgUnit, GROUPS[level])
+    query = (
+        select(
+            group.id.label("org_id"),
+            group.name.label("org_name"),
+            func.count().label("results"),
+            _count_if(BankResult.outcome == "produced").label("produced"),
+            _count_if(BankResult.outcome == "failed").label("failed"),
+        )
+        .select_from(BankResult)
+        .join(Member, Member.id == BankResult.member_id)
+        .join(OrgUnit, OrgUnit.id == Member.unit_id)
+        .join(group, group.id == key)
+        .where(_in_scope(scope, campaign_id, cutoff))  # type: ignore[arg-type]
+        .group_by(group.id, group.name)
+        .order_by(group.name)
+    )
+    return _rates(pd.DataFrame(session.execute(query).mappings().all(), columns=list(query.selected_columns.keys())))
+
+
+def failure_reasons(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) -> pd.DataFrame:
+    """Failed results per reason, most frequent first, with share, cumulative share (Pareto)
+    and rate (failures with the reason / all results received)."""
+    query = (
+        select(
+            BankResult.reason_code,
+            func.count().label("failed"),
+        )
+        .join(Member, Member.id == BankResult.member_id)
+        .join(OrgUnit, OrgUnit.id == Member.unit_id)
+        .where(_in_scope(scope, campaign_id, cutoff), BankResult.outcome == "failed")  # type: ignore[arg-type]
+        .group_by(BankResult.reason_code)
+    )
+    frame = pd.DataFrame(session.execute(query).mappings().all(), columns=["reason_code", "failed"])
+    frame["reason_code"] = frame["reason_code"].fillna("unknown")
+    received = session.scalar(
+        select(func.count())
+        .select_from(BankResult)
+        .join(Member, Member.id == BankResult.member_id)
+        .join(OrgUnit, OrgUnit.id == Member.unit_id)
+        .where(_in_scope(scope, campaign_id, cutoff))  # type: ignore[arg-type]
+    ) or 0
+    if frame.empty:
+        return frame.assign(share=pd.Series(dtype=float), cumulative_share=pd.Series(dtype=float), rate=pd.Series(dtype=float))
+    frame = frame.sort_values(["failed", "reason_code"], ascending=[False, True]).reset_index(drop=True)
+    total = frame["failed"].sum()
+    return frame.assign(
+        share=frame["failed"] / total,
+        cumulative_share=frame["failed"].cumsum() / total,
+        rate=frame["failed"] / received if received else float("nan"),
+    )
+
+
+def _failed_members(scope: Scope, campaign_id: int, cutoff: datetime):  # type: ignore[no-untyped-def]
+    """Per member with at least one failed result by the cut-off: first / last failure,
+    first production after a failure, and the time of the latest result."""
+    failed_at = case((BankResult.outcome == "failed", BankResult.at))
+    produced_at = case((BankResult.outcome == "produced", BankResult.at))
+    return (
+        select(
+            BankResult.member_id,
+            func.min(failed_at).label("first_failed_at"),
+            func.max(failed_at).label("last_failed_at"),
+            func.max(produced_at).label("produced_at"),
+            func.max(BankResult.at).label("last_result_at"),
+            func.sum(case((BankResult.outcome == "failed", 1), else_=0)).label("failures"),
+        )
+        .join(Member, Member.id == BankResult.member_id)
+        .join(OrgUnit, OrgUnit.id == Member.unit_id)
+        .where(_in_scope(scope, campaign_id, cutoff))  # type: ignore[arg-type]
+        .group_by(BankResult.member_id)
+        .having(func.min(failed_at).is_not(None))
+        .subquery("fm")
+    )
+
+
+@dataclass(frozen=True)
+class CorrectionLoop:
+    """Members who failed at the bank and how far each has come back."""
+
+    failed: int
+    corrected: int
+    resubmitted: int
+    recovered: int
+    still_open: int
+
+    @property
+    def recovery_rate(self) -> float | None:
+        return self.recovered / self.failed if self.failed else None
+
+
+def correction_loop(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) -> CorrectionLoop:
+    """Failed members → corrected by their unit → resubmitted (a later result came back) →
+    produced after the failure; ``still_open`` = failed and not produced."""
+    fm = _failed_members(scope, campaign_id, cutoff)
+    recovered = and_(fm.c.produced_at.is_not(None), fm.c.produced_at > fm.c.first_failed_at)
+    query = (
+        select(
+            func.count(),
+            _count_if(and_(Member.corrected_at <= cutoff, Member.corrected_at >= fm.c.first_failed_at)),
+            _count_if(fm.c.last_result_at > fm.c.first_failed_at),
+            _count_if(recovered),
+            _count_if(fm.c.produced_at.is_(None)),
+        )
+        .select_from(fm)
+        .join(Member, Member.id == fm.c.member_id)
+    )
+    failed, corrected, resubmitted, recovered_n, still_open = (int(v or 0) for v in session.execute(query).one())
+    return CorrectionLoop(failed, corrected, resubmitted, recovered_n, still_open)
+
+
+OPEN_COLUMNS = [
+    "member_id", "name", "id_number", "phone", "unit_name", "area_name", "district_name",
+    "contact_name", "contact_phone", "reason_code", "reason_text", "failures",
+    "first_failed_at", "last_failed_at", "corrected_at", "status", "days_open",
+]
+
+
+def open_failures(
+    session: Session, scope: Scope, campaign_id: int, cutoff: datetime, *, full_pii: bool = False
+) -> pd.DataFrame:
+    """Members whose failure is still open at the cut-off (no card produced since), longest
+    open first; ID number and phone masked unless ``full_pii``.
+
+    ``status`` is ``corrected`` when the unit corrected the record after the last failure
+    (waiting to go to the bank again), else ``returned`` (waiting for the unit);
+    ``days_open`` counts from the member's first failure.
+    """
+    fm = _failed_members(scope, campaign_id, cutoff)
+    last = aliased(BankResult)
+    area = aliased(OrgUnit)
+    district = aliased(OrgUnit)
+    corrected = case((Member.corrected_at <= cutoff, Member.corrected_at))
+    query = (
+        select(
+            Member.id.label("member_id"),
+            Member.name,
+            Member.id_number,
+            Member.phone,
+            OrgUnit.name.label("unit_name"),
+            area.name.label("area_name"),
+            district.name.label("district_name"),
+            OrgUnit.contact_name,
+            OrgUnit.contact_phone,
+            last.reason_code,
+            last.reason_text,
+            fm.c.failures,
+            fm.c.first_failed_at,
+            fm.c.last_failed_at,
+            corrected.label("corrected_at"),
+        )
+        .select_from(fm)
+        .join(Member, Member.id == fm.c.member_id)
+        .join(OrgUnit, OrgUnit.id == Member.unit_id)
+        .outerjoin(area, area.id == OrgUnit.area_id)
+        .outerjoin(district, district.id == OrgUnit.district_id)
+        .join(last, and_(last.member_id == fm.c.member_id, last.at == fm.c.last_failed_at, last.outcome == "failed"))
+        .where(fm.c.produced_at.is_(None))
+        .order_by(fm.c.first_failed_at, Member.id)
+    )
+    frame = pd.DataFrame(session.execute(query).mappings().all(), columns=list(query.selected_columns.keys()))
+    if frame.empty:
+        return pd.DataFrame(columns=OPEN_COLUMNS)
+    frame = frame.drop_duplicates("member_id").reset_index(drop=True)
+    for column in ("first_failed_at", "last_failed_at", "corrected_at"):
+        frame[column] = pd.to_datetime(frame[column])
+    after_last = frame["corrected_at"].notna() & (frame["corrected_at"] >= frame["last_failed_at"])
+    frame["status"] = after_last.map({True: "corrected", False: "returned"})
+    frame["days_open"] = (pd.Timestamp(cutoff) - frame["first_failed_at"]).dt.total_seconds() / 86400
+    frame["failures"] = frame["failures"].astype(int)
+    if not full_pii:
+        frame["id_number"] = frame["id_number"].map(mask_id)
+        frame["phone"] = frame["phone"].map(mask_phone)
+    return frame[OPEN_COLUMNS]
