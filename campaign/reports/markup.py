@@ -9,10 +9,11 @@ constant_memory mode (rows stream to disk in order; comments only on bad cells).
 
 from __future__ import annotations
 
+import gc
 import io
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import xlsxwriter
 import xlsxwriter.exceptions
@@ -24,6 +25,7 @@ from campaign.validate import Result
 
 ERROR_FILL = "#FFC7CE"
 WARNING_FILL = "#FFEB9C"
+COMMENT_BOX = {"x_scale": 2.5, "y_scale": 2}
 FINDING_COLUMNS = (
     "sheet",
     "row",
@@ -44,6 +46,16 @@ def _shown(value: object) -> str:
 
 def write_markup(result: Result, target: str | Path | IO[bytes], lang: str = "zh") -> None:
     """Write the marked-up workbook of a validation result to a path or binary stream."""
+    enabled = gc.isenabled()
+    gc.disable()  # many small objects, no cycles: the collector's passes only cost time
+    try:
+        _write(result, target, lang)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _write(result: Result, target: str | Path | IO[bytes], lang: str) -> None:
     book = xlsxwriter.Workbook(
         target,
         {
@@ -147,15 +159,34 @@ def _member_sheet(
     for col in text_cols:
         sheet.set_column(col, col, 22, fmt["text"])
     header_row = member_sheet.header_row
-    write_string, write_number = sheet.write_string, sheet.write_number
+    write_string, text = sheet.write_string, fmt["text"]
+    by_row: dict[int, dict[int, list[Finding]]] = {}
+    for (row, col), found in marks.items():
+        by_row.setdefault(row, {})[col] = found
     for k, cells in enumerate(raw.rows):
         row = raw.first_row + k
         r = row - 1
+        row_marks = by_row.get(row)
+        if row_marks is None:  # the common case: a row with nothing to mark
+            data_row = row > header_row
+            for c, value in enumerate(cells):
+                style = text if data_row and c in text_cols else None
+                if type(value) is str:
+                    if value:
+                        write_string(r, c, neutralise_cell(value), style)
+                elif value is None:
+                    continue
+                elif style is not None:
+                    write_string(r, c, _shown(value), style)
+                else:
+                    _write_value(sheet, r, c, value, None, fmt)
+            continue
         for c, value in enumerate(cells):
-            found = marks.get((row, c)) if marks else None
+            found = row_marks.get(c) if row_marks else None
             style = None
             if found:
-                style = fmt["error"] if any(f.severity == "error" for f in found) else fmt["warning"]
+                error = any(f.severity == "error" for f in found)
+                style = fmt["error"] if error else fmt["warning"]
             elif c in text_cols and row > header_row:
                 style = fmt["text"]
             if value is None or value == "":
@@ -165,23 +196,28 @@ def _member_sheet(
                 write_string(r, c, neutralise_cell(value), style)
             elif c in text_cols and row > header_row:
                 write_string(r, c, _shown(value), style)
-            elif isinstance(value, bool):
-                sheet.write_boolean(r, c, value, style)
-            elif isinstance(value, (int, float)):
-                write_number(r, c, value, style)
-            elif isinstance(value, (datetime, date, time)):
-                sheet.write_datetime(r, c, value, style or fmt["date"])
-            elif isinstance(value, timedelta):
-                write_string(r, c, str(value), style)
             else:
-                write_string(r, c, neutralise_cell(str(value)), style)
+                _write_value(sheet, r, c, value, style, fmt)
             if found:
-                sheet.write_comment(r, c, _comment(found, lang), {"x_scale": 2.5, "y_scale": 2})
-        if marks and (row, 0) in marks and not cells:
-            found = marks[(row, 0)]
+                sheet.write_comment(r, c, _comment(found, lang), COMMENT_BOX)
+        if row_marks and 0 in row_marks and not cells:
             sheet.write_blank(r, 0, None, fmt["warning"])
-            sheet.write_comment(r, 0, _comment(found, lang), {"x_scale": 2.5, "y_scale": 2})
+            sheet.write_comment(r, 0, _comment(row_marks[0], lang), COMMENT_BOX)
     sheet.freeze_panes(header_row, 0)
+
+
+def _write_value(sheet: Any, r: int, c: int, value: object, style: Any, fmt: dict) -> None:
+    """A non-text cell value as the type it was read as (never a formula)."""
+    if isinstance(value, bool):
+        sheet.write_boolean(r, c, value, style)
+    elif isinstance(value, (int, float)):
+        sheet.write_number(r, c, value, style)
+    elif isinstance(value, (datetime, date, time)):
+        sheet.write_datetime(r, c, value, style or fmt["date"])
+    elif isinstance(value, timedelta):
+        sheet.write_string(r, c, str(value), style)
+    else:
+        sheet.write_string(r, c, neutralise_cell(str(value)), style)
 
 
 def _comment(found: list[Finding], lang: str) -> str:

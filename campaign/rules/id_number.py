@@ -48,6 +48,9 @@ _PROVINCE_TABLE[list(PROVINCES)] = True
 _DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
 
 
+_NO_CODES: list[str] = []
+
+
 class InvalidIdNumber(ValueError):
     """An ID number that breaks a rule; ``code`` is the finding code."""
 
@@ -217,7 +220,14 @@ def check_many(values: Sequence[object], as_of: date) -> IdVerdicts:
     """
     n = len(values)
     compacted: list[str] = [""] * n
-    codes: list[list[str]] = [[] for _ in range(n)]
+    codes: list[list[str]] = [_NO_CODES] * n  # shared empty list, replaced on first code
+
+    def add(i: int, code: str) -> None:
+        if codes[i] is _NO_CODES:
+            codes[i] = [code]
+        else:
+            codes[i].append(code)
+
     normalised = np.zeros(n, dtype=bool)
     clean_match = _CLEAN_RE.fullmatch
     for i, value in enumerate(values):
@@ -225,11 +235,11 @@ def check_many(values: Sequence[object], as_of: date) -> IdVerdicts:
             compacted[i] = value
             continue
         if value is None or value == "":
-            codes[i].append("id_missing")
+            add(i, "id_missing")
             continue
         if not isinstance(value, str) or is_excel_number(value):
             if is_excel_number(value):
-                codes[i].append("id_excel_number")
+                add(i, "id_excel_number")
                 continue
             value = str(int(value)) if isinstance(value, (int, float)) else str(value)
         text = compact(value)
@@ -237,7 +247,7 @@ def check_many(values: Sequence[object], as_of: date) -> IdVerdicts:
         if text != value:
             normalised[i] = True
         if not text:
-            codes[i].append("id_missing")
+            add(i, "id_missing")
     lens = np.fromiter((len(s) for s in compacted), dtype=np.int64, count=n)
     has_code = np.fromiter((bool(c) for c in codes), dtype=bool, count=n)
     county_unknown = np.zeros(n, dtype=bool)
@@ -248,9 +258,9 @@ def check_many(values: Sequence[object], as_of: date) -> IdVerdicts:
 
     for i in np.flatnonzero((lens == 15) & ~has_code):
         text = compacted[i]
-        codes[i].append("id_15_digit" if text.isascii() and text.isdigit() else "id_chars")
+        add(i, "id_15_digit" if text.isascii() and text.isdigit() else "id_chars")
     for i in np.flatnonzero((lens != 15) & (lens != 18) & (lens > 0) & ~has_code):
-        codes[i].append("id_length")
+        add(i, "id_length")
 
     idx = np.flatnonzero((lens == 18) & ~has_code)
     if idx.size:
@@ -287,17 +297,17 @@ def check_many(values: Sequence[object], as_of: date) -> IdVerdicts:
         for j in np.flatnonzero(bad):
             i = idx[j]
             if not chars_ok[j]:
-                codes[i].append("id_chars")
+                add(i, "id_chars")
                 continue
             if not region_ok[j]:
-                codes[i].append("id_region")
+                add(i, "id_region")
             if not date_ok[j]:
-                codes[i].append("id_birth_date")
+                add(i, "id_birth_date")
             if not check_ok[j]:
-                codes[i].append("id_check_digit")
+                add(i, "id_check_digit")
                 expected[int(i)] = chr(expected_byte[j])
             if young[j]:
-                codes[i].append("id_too_young")
+                add(i, "id_too_young")
         ok_date = chars_ok & date_ok
         birth[idx[ok_date]] = born[ok_date]
         age[idx[ok_date]] = years[ok_date]

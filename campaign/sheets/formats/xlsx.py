@@ -114,13 +114,14 @@ def _scan(name: str, xml: bytes, limits: Limits) -> RawSheet:
             found = _ROW_R_RE.match(match.group(0))
             if found:
                 sheet.hidden_rows.add(int(found.group(1)))
-    for match in _FORMULA_START_RE.finditer(xml):
+    has_formula = b"<f" in xml or b":f>" in xml or b":f " in xml
+    for match in _FORMULA_START_RE.finditer(xml) if has_formula else ():
         cell = _cell_before(xml, match.start())
         if cell is not None:
             formula = _FORMULA_RE.match(xml, match.start())
             text = (formula.group(1) or b"").decode("utf-8", "replace") if formula else ""
             sheet.formulas[cell] = "=" + text
-    for match in _ERROR_CELL_RE.finditer(xml):
+    for match in _ERROR_CELL_RE.finditer(xml) if b't="e"' in xml else ():
         cell = _cell_before(xml, match.end())
         if cell is not None:
             value = _VALUE_RE.search(xml, match.end(), match.end() + 400)
