@@ -1,0 +1,113 @@
+"""Ready-to-copy reminder messages a liaison sends to a late or at-risk unit (Chinese first)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from campaign.i18n import t
+
+PAPER_MATERIALS = ("sheet", "unit_form", "id_copies", "consents")
+
+
+@dataclass(frozen=True)
+class ReminderFacts:
+    """What the message needs to know about one unit; times are Asia/Shanghai wall-clock."""
+
+    unit_name: str
+    status: str
+    now: datetime
+    due_at: datetime | None = None
+    contact_name: str | None = None
+    area_name: str | None = None
+    liaison_name: str | None = None
+    liaison_phone: str | None = None
+    open_errors: int = 0
+    missing_materials: tuple[str, ...] = field(default_factory=tuple)
+    return_reason: str | None = None
+    promised_date: date | None = None
+
+
+def _when(value: datetime, lang: str) -> str:
+    if lang == "en":
+        return value.strftime("%d %b %H:%M")
+    return f"{value.month}月{value.day}日{value:%H:%M}"
+
+
+def _day(value: date, lang: str) -> str:
+    if lang == "en":
+        return value.strftime("%d %b")
+    return f"{value.month}月{value.day}日"
+
+
+def _overdue(facts: ReminderFacts, lang: str) -> str:
+    assert facts.due_at is not None
+    hours = (facts.now - facts.due_at).total_seconds() / 3600
+    if hours < 24:
+        return t("reminder.overdue_hours", lang, hours=max(1, math.floor(hours)))
+    return t("reminder.overdue_days", lang, days=math.floor(hours / 24))
+
+
+def _left(facts: ReminderFacts, lang: str) -> str:
+    assert facts.due_at is not None
+    hours = (facts.due_at - facts.now).total_seconds() / 3600
+    if hours < 24:
+        return t("reminder.left_hours", lang, hours=max(1, math.floor(hours)))
+    return t("reminder.left_days", lang, days=math.floor(hours / 24))
+
+
+def reminder_text(facts: ReminderFacts, lang: str = "zh") -> str:
+    """The message, one paragraph, polite and concrete: what is due, what is missing, how to act.
+
+    >>> from datetime import datetime
+    >>> print(reminder_text(ReminderFacts(
+    ...     unit_name="某某公司工会", status="not_started", now=datetime(2026, 11, 20, 10, 0),
+    ...     due_at=datetime(2026, 11, 18, 12, 0), contact_name="王芳", area_name="保税一片",
+    ...     liaison_name="李强", liaison_phone="13812345678")))  # doctest: +NORMALIZE_WHITESPACE
+    王芳您好！我是保税一片联络人李强。贵单位（某某公司工会）的会员服务卡申办材料应于11月18日12:00前报送，\
+现已超过截止时间1天，区工会尚未收到。请尽快按《申报会员服务卡个人信息采集表》收集会员姓名、身份证号码和手机号码，\
+用校验转换程序校验无误后上传。报送时请一并送交盖章的纸质材料：个人信息采集表、单位信息审核表、每人两份身份证复印件、\
+本人签字的自愿申办确认书。如有困难请随时与我联系（13812345678）。谢谢！
+    """
+    parts: list[str] = []
+    who = facts.contact_name or ""
+    parts.append(t("reminder.greeting", lang, name=who) if who else t("reminder.greeting_plain", lang))
+    if facts.liaison_name:
+        parts.append(t("reminder.intro", lang, area=facts.area_name or "", liaison=facts.liaison_name))
+    due = _when(facts.due_at, lang) if facts.due_at else None
+    late = facts.due_at is not None and facts.now > facts.due_at
+    if facts.status == "returned":
+        reason = facts.return_reason or t("reminder.reason_unknown", lang)
+        parts.append(t("reminder.returned", lang, unit=facts.unit_name, reason=reason))
+        if late:
+            parts.append(t("reminder.returned_late", lang, due=due, overdue=_overdue(facts, lang)))
+    elif due is None:
+        parts.append(t("reminder.no_deadline", lang, unit=facts.unit_name))
+    elif late:
+        parts.append(t("reminder.late", lang, unit=facts.unit_name, due=due, overdue=_overdue(facts, lang)))
+    else:
+        parts.append(t("reminder.due_soon", lang, unit=facts.unit_name, due=due, left=_left(facts, lang)))
+    if facts.status == "not_started":
+        parts.append(t("reminder.step.not_started", lang))
+    elif facts.status == "errors":
+        parts.append(t("reminder.step.errors", lang, n=facts.open_errors))
+    elif facts.status == "clean":
+        parts.append(t("reminder.step.clean", lang))
+    if facts.status in ("not_started", "errors", "clean"):
+        parts.append(t("reminder.paper_all", lang, items=_materials(PAPER_MATERIALS, lang)))
+    elif facts.missing_materials:
+        parts.append(t("reminder.paper_missing", lang, items=_materials(facts.missing_materials, lang)))
+    if facts.promised_date is not None:
+        parts.append(t("reminder.promised", lang, day=_day(facts.promised_date, lang)))
+    if facts.liaison_phone:
+        parts.append(t("reminder.closing_phone", lang, phone=facts.liaison_phone))
+    else:
+        parts.append(t("reminder.closing", lang))
+    separator = " " if lang == "en" else ""
+    return separator.join(parts)
+
+
+def _materials(names: tuple[str, ...], lang: str) -> str:
+    separator = ", " if lang == "en" else "、"
+    return separator.join(t(f"reminder.material.{name}", lang) for name in names)

@@ -1,0 +1,99 @@
+"""The chase log and the submissions board on the tiny campaign (both backends)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from data_access import chase, submissions
+from data_access.db import read_session, write_session
+from data_access.models import Chase
+from tests.data_access import progress_fixture as fx
+
+
+@pytest.fixture
+def tiny(engine):
+    fx.build(engine)
+    return engine
+
+
+def _record(engine, scope, unit_id, at, note="已电话联系", channel="phone", promised=None):
+    with write_session(engine) as session:
+        return chase.record_chase(session, scope, unit_id, at=at, by="李强", channel=channel, note=note,
+                                  promised_date=promised).id
+
+
+def _count(engine):
+    with read_session(engine) as session:
+        return session.scalar(select(func.count()).select_from(Chase))
+
+
+def test_record_and_read_back_the_last_chase(tiny):
+    _record(tiny, fx.SCOPE_A1, fx.U2, datetime(2026, 11, 8, 2, 0), "已发微信提醒", "wechat")
+    _record(tiny, fx.SCOPE_A1, fx.U2, datetime(2026, 11, 10, 3, 0), "  答应周五前上报  ", promised=date(2026, 11, 13))
+    with read_session(tiny) as session:
+        at_cutoff = chase.last_chases(session, fx.SCOPE_A1, fx.CUTOFF).set_index("unit_id")
+        earlier = chase.last_chases(session, fx.SCOPE_A1, datetime(2026, 11, 9)).set_index("unit_id")
+        other_area = chase.last_chases(session, fx.SCOPE_A2, fx.CUTOFF)
+        history = chase.chase_history(session, fx.EVERYTHING, fx.U2, fx.CUTOFF)
+    assert at_cutoff.loc[fx.U2, "last_chase_note"] == "答应周五前上报"  # trimmed
+    assert at_cutoff.loc[fx.U2, "last_promised_date"] == date(2026, 11, 13)
+    assert at_cutoff.loc[fx.U2, "chases"] == 2
+    assert earlier.loc[fx.U2, "last_chase_channel"] == "wechat" and earlier.loc[fx.U2, "chases"] == 1
+    assert other_area.empty
+    assert history["channel"].tolist() == ["phone", "wechat"]
+
+
+def test_a_unit_outside_the_scope_is_refused_and_nothing_is_written(tiny):
+    with pytest.raises(chase.ChaseRefused, match="不在您的管辖范围"):
+        _record(tiny, fx.SCOPE_A2, fx.U1, fx.CUTOFF)
+    assert _count(tiny) == 0
+
+
+@pytest.mark.parametrize(
+    ("unit_id", "channel", "note", "message"),
+    [
+        (fx.AREA1, "phone", "x", "找不到该基层单位"),  # an area, not a unit
+        (999, "phone", "x", "找不到该基层单位"),
+        (fx.U1, "fax", "x", "联系方式"),
+        (fx.U1, "phone", "   ", "请填写联系情况"),
+    ],
+)
+def test_bad_chases_are_refused(tiny, unit_id, channel, note, message):
+    with pytest.raises(chase.ChaseRefused, match=message):
+        _record(tiny, fx.EVERYTHING, unit_id, fx.CUTOFF, note=note, channel=channel)
+    assert _count(tiny) == 0
+
+
+def test_roles_that_chase():
+    assert chase.may_record("liaison") and chase.may_record("admin") and chase.may_record("district_leader")
+    assert not chase.may_record("unit")
+
+
+def test_submission_board_adds_extension_reason_paper_and_outstanding(tiny):
+    _record(tiny, fx.SCOPE_A1, fx.U2, datetime(2026, 11, 10, 3, 0))
+    with read_session(tiny) as session:
+        board = submissions.submission_board(session, fx.EVERYTHING, fx.CAMPAIGN, fx.CUTOFF).set_index("unit_id")
+    assert board["extended"].to_dict() == {fx.U1: False, fx.U2: False, fx.U3: True, fx.U4: False}
+    assert board.loc[fx.U3, "extension_note"] == "人数多，同意延期"
+    assert board.loc[fx.U4, "return_reason"] == "缺少单位信息审核表"
+    assert board.loc[fx.U1, "missing_materials"] == ("id_copies",)
+    assert board.loc[fx.U4, "missing_materials"] == ("unit_form",)
+    assert board.loc[fx.U2, "missing_materials"] == submissions.PAPER_MATERIALS
+    assert board["members_outstanding"].to_dict() == {fx.U1: 7, fx.U2: 5, fx.U3: 8, fx.U4: 0}
+    assert board["at_risk"].to_dict() == {fx.U1: False, fx.U2: False, fx.U3: True, fx.U4: False}
+    assert board["chases"].to_dict() == {fx.U1: 0, fx.U2: 1, fx.U3: 0, fx.U4: 0}
+
+
+def test_chase_list_ranks_by_days_overdue_then_members_outstanding(tiny):
+    with read_session(tiny) as session:
+        board = submissions.submission_board(session, fx.EVERYTHING, fx.CAMPAIGN, fx.CUTOFF)
+        area1 = submissions.submission_board(session, fx.SCOPE_A1, fx.CAMPAIGN, fx.CUTOFF)
+        later = submissions.submission_board(session, fx.EVERYTHING, fx.CAMPAIGN, datetime(2026, 11, 14, 4, 0))
+    # U2 and U4 both 22 h overdue: U2 has 5 members outstanding, U4 none; U3 is at risk.
+    assert submissions.chase_list(board)["unit_id"].tolist() == [fx.U2, fx.U4, fx.U3]
+    assert submissions.chase_list(area1)["unit_id"].tolist() == [fx.U2, fx.U3]
+    # On 11-14 04:00: U2 and U4 4 days over, U3 1 day.
+    assert submissions.chase_list(later)["unit_id"].tolist() == [fx.U2, fx.U4, fx.U3]

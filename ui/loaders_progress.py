@@ -1,0 +1,105 @@
+"""Cached loaders and the audited CSV export of the submissions and validation-errors pages.
+
+Every loader takes the scope (and, where personal data could show, the masking choice) as
+part of its cache key; nothing unmasked is cached.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine
+
+from campaign.masking import neutralise_cell
+from data_access import submissions, validation_stats
+from data_access.audit import log_export
+from data_access.db import read_session, write_session
+from data_access.scope import Scope
+from ui.loaders import TTL, engine
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def submission_board(scope: Scope, campaign_id: int, cutoff: datetime) -> pd.DataFrame:
+    """Every unit in scope against its deadline, with extension, missing paper and last chase.
+
+    The form filler's phone is the unit's work contact (liaisons must call it), not a
+    member's personal data, so it is kept in full.
+    """
+    with read_session(engine()) as session:
+        return submissions.submission_board(session, scope, campaign_id, cutoff)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def findings_by_code(scope: Scope, campaign_id: int, cutoff: datetime) -> pd.DataFrame:
+    """Findings raised and open per code."""
+    with read_session(engine()) as session:
+        return validation_stats.by_code(session, scope, campaign_id, cutoff)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def findings_by_unit(scope: Scope, campaign_id: int, cutoff: datetime) -> pd.DataFrame:
+    """Units with open findings, most open errors first."""
+    with read_session(engine()) as session:
+        return validation_stats.by_unit(session, scope, campaign_id, cutoff)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def findings_trend(scope: Scope, campaign_id: int, cutoff: datetime, code: str | None) -> pd.DataFrame:
+    """Errors raised, closed and open per Shanghai day."""
+    with read_session(engine()) as session:
+        return validation_stats.daily_trend(session, scope, campaign_id, cutoff, "error", code)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def yield_summary(scope: Scope, campaign_id: int, cutoff: datetime) -> validation_stats.YieldSummary:
+    """First-pass yield and attempts until clean."""
+    with read_session(engine()) as session:
+        return validation_stats.yield_summary(session, scope, campaign_id, cutoff)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def unit_findings(
+    scope: Scope, campaign_id: int, unit_id: int, cutoff: datetime, open_only: bool, mask: bool
+) -> pd.DataFrame:
+    """One unit's findings; ``mask`` (part of the key) masks IDs and phones in the text."""
+    with read_session(engine()) as session:
+        return validation_stats.unit_findings(
+            session, scope, campaign_id, unit_id, cutoff, open_only=open_only, mask=mask
+        )
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """UTF-8 with a BOM (so Excel reads the Chinese), formula-like text defused."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(neutralise_cell)
+    return safe.to_csv(index=False).encode("utf-8-sig")
+
+
+def _log_download(db: Engine, login: str, file_name: str, rows: int, detail: str) -> None:
+    with write_session(db) as session:
+        log_export(session, login, file_name, rows, detail)
+
+
+def export_file_name(what: str, scope_label: str, as_of: date, suffix: str = "csv") -> str:
+    """E.g. 报送进度-保税区工会-2026-11-20.csv (slashes and spaces taken out)."""
+    parts = [what, scope_label, as_of.isoformat()]
+    cleaned = [str(p).replace("/", "_").replace("\\", "_").replace(" ", "") for p in parts if p]
+    return "-".join(cleaned) + f".{suffix}"
+
+
+def csv_download(frame: pd.DataFrame, *, label: str, file_name: str, login: str, detail: str, key: str) -> None:
+    """A download button for a table; every click writes an audit row (table ``audit``)."""
+    st.download_button(
+        label,
+        data=csv_bytes(frame),
+        file_name=file_name,
+        mime="text/csv",
+        key=key,
+        icon=":material/download:",
+        on_click=_log_download,
+        args=(engine(), login, file_name, len(frame), detail),
+    )
