@@ -1,0 +1,193 @@
+"""Reconciling the bank's issued-card list with the members produced here: read the list, match
+by ID number (or by name and the card's last four digits), report what is on one side only.
+
+Reading goes through the safe sheet readers (size, zip-bomb and XML checks, one boundary for
+parser failures); every problem with the file is an ``IngestError`` with a Chinese message.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Final
+
+import pandas as pd
+
+from campaign.errors import CorruptWorkbook, IngestError, NoHeader, NotASpreadsheet, TooManyRows
+from campaign.rules import id_number as id_rules
+from campaign.rules import name as name_rules
+from campaign.sheets import formats, safety
+from campaign.sheets.header import clean_text, column_kind
+from campaign.sheets.model import Cell, Limits, RawSheet
+
+CARD_ALIASES: Final = (
+    "卡号", "银行卡号", "卡号后四位", "卡号尾号", "卡尾号", "卡号末四位", "尾号", "账号", "银行账号", "卡号后4位",
+)
+BANK_LIST_COLUMNS: Final = ("id_number", "name", "card_tail", "sheet_row")
+_DIGITS_RE = re.compile(r"\d+")
+
+
+class BankListColumnsMissing(IngestError):
+    """The list names neither an ID-number column nor a name plus card-number column."""
+
+    key = "reconcile.missing_columns"
+
+
+class BankListEmpty(IngestError):
+    """A header was found but no data rows under it."""
+
+    key = "reconcile.empty_list"
+
+
+def _kind(value: Cell) -> str | None:
+    kind = column_kind(value)
+    if kind in ("id", "name"):
+        return kind
+    text = clean_text(value)
+    text = re.sub(r"[(（\[【].*?[)）\]】]|[*＊:：]", "", text)
+    return "card" if text in CARD_ALIASES else None
+
+
+def _header(raw: RawSheet, scan_rows: int) -> tuple[int, dict[str, int]] | None:
+    for k, cells in enumerate(raw.rows[:scan_rows]):
+        kinds: dict[str, int] = {}
+        for col, value in enumerate(cells):
+            kind = _kind(value)
+            if kind and kind not in kinds:
+                kinds[kind] = col
+        if "id" in kinds or ("name" in kinds and "card" in kinds):
+            return k, kinds
+    return None
+
+
+def card_tail(value: Cell) -> str:
+    """The last four digits of a card number, whatever else the cell holds.
+
+    >>> card_tail("6222 0212 3456 7890"), card_tail("****1234"), card_tail(1234), card_tail("无")
+    ('7890', '1234', '1234', '')
+    """
+    if value is None or isinstance(value, bool):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    digits = "".join(_DIGITS_RE.findall(unicodedata.normalize("NFKC", str(value))))
+    return digits[-4:] if len(digits) >= 4 else ""
+
+
+def _id_text(value: Cell) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return id_rules.compact(str(value))
+
+
+def _cell(cells: list[Cell], col: int | None) -> Cell:
+    return cells[col] if col is not None and col < len(cells) else None
+
+
+def read_bank_list(data: bytes, file_name: str = "", limits: Limits | None = None) -> pd.DataFrame:
+    """The bank's issued-card list as rows of (id_number, name, card_tail, sheet_row).
+
+    Raises an ``IngestError`` (Chinese message) for anything wrong with the file.
+    """
+    limits = limits or Limits()
+    safety.check_size(data, limits)
+    try:
+        for module in formats.FORMATS:
+            if module.sniff(data):
+                raws: list[RawSheet] = module.read(data, limits)
+                break
+        else:
+            raise NotASpreadsheet()
+    except IngestError:
+        raise
+    except MemoryError:
+        raise CorruptWorkbook("MemoryError") from None
+    except BaseException as error:  # one boundary for every parser failure
+        if isinstance(error, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+            raise
+        raise CorruptWorkbook(type(error).__name__) from None
+    rows: list[tuple[str, str, str, int]] = []
+    found = False
+    for raw in raws:
+        header = _header(raw, limits.header_scan_rows)
+        if header is None:
+            continue
+        found = True
+        k, kinds = header
+        for j in range(k + 1, len(raw.rows)):
+            cells = raw.rows[j]
+
+            id_number = _id_text(_cell(cells, kinds.get("id")))
+            name = name_rules.compact(str(_cell(cells, kinds.get("name")) or ""))
+            tail = card_tail(_cell(cells, kinds.get("card")))
+            if id_number or (name and tail):
+                rows.append((id_number, name, tail, raw.first_row + j))
+            if len(rows) > limits.max_rows:
+                raise TooManyRows(sheet=raw.name, rows=len(rows), limit=limits.max_rows)
+    if not found:
+        if any(_kind(v) for raw in raws for cells in raw.rows[: limits.header_scan_rows] for v in cells):
+            raise BankListColumnsMissing()
+        raise NoHeader()
+    if not rows:
+        raise BankListEmpty()
+    return pd.DataFrame(rows, columns=list(BANK_LIST_COLUMNS))
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """The two lists side by side: matched, only on the bank's list, only produced here."""
+
+    matched: pd.DataFrame
+    bank_only: pd.DataFrame
+    here_only: pd.DataFrame
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {"matched": len(self.matched), "bank_only": len(self.bank_only), "here_only": len(self.here_only)}
+
+
+def reconcile(bank: pd.DataFrame, produced: pd.DataFrame) -> Reconciliation:
+    """Match the bank's rows to produced members: by ID number where the bank gives one, else
+    by name and the card's last four digits. Each produced member matches at most once.
+
+    ``bank`` has id_number, name, card_tail, sheet_row; ``produced`` has member_id, name,
+    id_number, card_tail and any further columns (kept in the output). ``matched`` gets
+    ``matched_by`` ("id" or "name_card") and ``name_differs`` (the bank's name is another).
+    """
+    here = produced.reset_index(drop=True)
+    by_id: dict[str, int] = {}
+    by_name_card: dict[tuple[str, str], int] = {}
+    for index, (id_number, name, tail) in enumerate(zip(here["id_number"], here["name"], here["card_tail"], strict=True)):
+        by_id.setdefault(id_rules.compact(str(id_number)), index)
+        if tail:
+            by_name_card.setdefault((name_rules.compact(str(name)), str(tail)), index)
+    taken: set[int] = set()
+    matched: list[dict[str, object]] = []
+    bank_only: list[dict[str, object]] = []
+    for row in bank.to_dict("records"):
+        index: int | None = None
+        how = ""
+        if row["id_number"]:
+            index, how = by_id.get(str(row["id_number"])), "id"
+        elif row["name"] and row["card_tail"]:
+            index, how = by_name_card.get((str(row["name"]), str(row["card_tail"]))), "name_card"
+        if index is None or index in taken:
+            bank_only.append({**row, "duplicate": index is not None})
+            continue
+        taken.add(index)
+        member = here.iloc[index].to_dict()
+        matched.append({
+            **member,
+            "bank_name": row["name"],
+            "bank_card_tail": row["card_tail"],
+            "sheet_row": row["sheet_row"],
+            "matched_by": how,
+            "name_differs": bool(row["name"]) and row["name"] != name_rules.compact(str(member["name"])),
+        })
+    matched_frame = pd.DataFrame(matched, columns=[*here.columns, "bank_name", "bank_card_tail", "sheet_row", "matched_by", "name_differs"])
+    bank_frame = pd.DataFrame(bank_only, columns=[*BANK_LIST_COLUMNS, "duplicate"])
+    here_frame = here.drop(index=sorted(taken)).reset_index(drop=True)
+    return Reconciliation(matched_frame, bank_frame, here_frame)

@@ -1,0 +1,166 @@
+"""The ranked progress bulletin (进度通报): districts (or areas) and units ranked by progress, a
+short generated paragraph, as a workbook and as printable HTML. Pure code over DataFrames."""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass
+from datetime import date
+from typing import Final
+
+import pandas as pd
+
+from campaign.i18n import t
+from campaign.reports.progress_workbook import Column, cell_text, new_workbook, write_table
+
+# Unit statuses from most to least advanced (metrics.UNIT_STATUSES, ordered by progress).
+STATUS_ORDER: Final = ("approved", "submitted", "returned", "clean", "errors", "not_started")
+
+GROUP_COLUMNS: Final[list[Column]] = [
+    ("rank", "dc.rank", "int"), ("org_name", "dc.org", "text"), ("units", "dc.units", "int"),
+    ("units_submitted", "dc.units_submitted", "int"), ("submission_rate", "dc.submission_rate", "pct"),
+    ("on_time_rate", "dc.on_time_rate", "pct"), ("late_units", "dc.late_units", "int"),
+    ("validated", "dc.validated", "int"), ("coverage", "dc.coverage", "pct"),
+]
+UNIT_COLUMNS: Final[list[Column]] = [
+    ("rank", "dc.rank", "int"), ("unit_name", "dc.unit", "text"), ("district_name", "dc.district", "text"),
+    ("area_name", "dc.area", "text"), ("status", "dc.status", "status"), ("expected_members", "dc.expected", "int"),
+    ("validated", "dc.validated", "int"), ("coverage", "dc.coverage", "pct"),
+]
+
+
+@dataclass(frozen=True)
+class BulletinInput:
+    """What the bulletin ranks and says: ``groups`` is a ``metrics.rollup`` frame at
+    ``group_level`` (district or area), ``units`` a ``unit_progress`` frame."""
+
+    campaign_name: str
+    scope_label: str
+    as_of: date
+    group_level: str
+    groups: pd.DataFrame
+    units: pd.DataFrame
+    figures: dict[str, float | int | None]
+
+
+def rank_groups(groups: pd.DataFrame) -> pd.DataFrame:
+    """Groups by submission rate, then coverage, then name; rank 1 is the furthest ahead."""
+    if groups.empty:
+        return groups.assign(rank=pd.Series(dtype=int))
+    ordered = groups.assign(_cov=groups["coverage"].fillna(-1)).sort_values(
+        ["submission_rate", "_cov", "org_name"], ascending=[False, False, True]
+    ).drop(columns="_cov").reset_index(drop=True)
+    return ordered.assign(rank=range(1, len(ordered) + 1))
+
+
+def rank_units(units: pd.DataFrame) -> pd.DataFrame:
+    """Units by how far they have come (status), then coverage, then name."""
+    if units.empty:
+        return units.assign(rank=pd.Series(dtype=int), coverage=pd.Series(dtype=float))
+    expected = units["expected_members"].where(units["expected_members"] > 0)
+    frame = units.assign(
+        coverage=units["validated"] / expected,
+        _order=units["status"].map({s: k for k, s in enumerate(STATUS_ORDER)}).fillna(len(STATUS_ORDER)),
+    )
+    frame = frame.assign(_cov=frame["coverage"].fillna(-1)).sort_values(
+        ["_order", "_cov", "unit_name"], ascending=[True, False, True]
+    ).drop(columns=["_order", "_cov"]).reset_index(drop=True)
+    return frame.assign(rank=range(1, len(frame) + 1))
+
+
+def _pct(value: float | int | None) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{value * 100:.1f}%"
+
+
+def paragraph(data: BulletinInput, lang: str = "zh") -> str:
+    """The bulletin's text: where the scope stands, who leads, who trails, who is late."""
+    f = data.figures
+    when = t("rpt.date_fmt", lang, month=data.as_of.month, day=data.as_of.day)
+    scope = data.scope_label if data.scope_label not in ("", t("filter.all", "zh"), t("filter.all", "en")) else t("rpt.scope_all", lang)
+    parts = [t(
+        "rpt.bulletin_lead", lang, date=when, scope=scope, units=f.get("units_expected", 0),
+        submitted=f.get("units_submitted", 0), rate=_pct(f.get("submission_rate")), on_time=f.get("units_on_time", 0),
+        validated=f"{f.get('members_validated', 0) or 0:,}", coverage=_pct(f.get("coverage")),
+    )]
+    ranked = rank_groups(data.groups)
+    if len(ranked) >= 2:
+        best, worst = ranked.iloc[0], ranked.iloc[-1]
+        parts.append(t("rpt.bulletin_best", lang, best=best["org_name"], best_rate=_pct(best["submission_rate"]),
+                       worst=worst["org_name"], worst_rate=_pct(worst["submission_rate"])))
+    late = int(f.get("late_units") or 0)
+    level = t(f"level.{data.group_level}", lang)
+    parts.append(t("rpt.bulletin_late", lang, late=late, level=level) if late else t("rpt.bulletin_no_late", lang))
+    if f.get("results_received"):
+        parts.append(t("rpt.bulletin_bank", lang, results=f"{f['results_received']:,}", produced=f"{f.get('produced') or 0:,}",
+                       success=_pct(f.get("bank_success_rate")), delivered=f"{f.get('delivered') or 0:,}"))
+    return ("" if lang == "zh" else " ").join(parts)
+
+
+def _subtitle(data: BulletinInput, lang: str) -> str:
+    return f"{data.campaign_name} · {data.scope_label} · {t('rpt.cover_as_of', lang)} {data.as_of.isoformat()}"
+
+
+def bulletin_workbook(data: BulletinInput, lang: str = "zh") -> bytes:
+    """The bulletin as a workbook: the paragraph, then the two rankings."""
+    buffer, book, fmt = new_workbook()
+    sheet = book.add_worksheet(t("rpt.sheet_bulletin", lang))
+    sheet.set_column(0, 0, 100)
+    sheet.write_string(0, 0, t("rpt.bulletin_title", lang), fmt.title)
+    sheet.write_string(1, 0, _subtitle(data, lang), fmt.subtitle)
+    sheet.write_string(3, 0, paragraph(data, lang), fmt.wrap)
+    sheet.set_row(3, 90)
+    level = t(f"level.{data.group_level}", lang)
+    groups = rank_groups(data.groups)
+    write_table(book, fmt, t("rpt.sheet_rank_groups", lang, level=level), t("rpt.bulletin_rank_groups", lang, level=level),
+                _subtitle(data, lang), groups, GROUP_COLUMNS, lang)
+    write_table(book, fmt, t("rpt.sheet_rank_units", lang), t("rpt.bulletin_rank_units", lang),
+                _subtitle(data, lang), rank_units(data.units), UNIT_COLUMNS, lang)
+    book.close()
+    return buffer.getvalue()
+
+
+def _html_table(frame: pd.DataFrame, columns: list[Column], lang: str) -> str:
+    head = "".join(f"<th>{html.escape(t(key, lang))}</th>" for _, key, _ in columns)
+    rows = []
+    for record in frame.to_dict("records"):
+        cells = []
+        for name, _, kind in columns:
+            value = record.get(name)
+            if kind == "pct":
+                cells.append(f'<td class="n">{_pct(value)}</td>')  # type: ignore[arg-type]
+            elif kind == "int":
+                cells.append(f'<td class="n">{"" if value is None or pd.isna(value) else f"{int(value):,}"}</td>')  # type: ignore[call-overload,arg-type]
+            else:
+                cells.append(f"<td>{html.escape(cell_text(value, kind, lang))}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+CSS: Final = """
+body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2em auto;max-width:60em;color:#222;padding:0 1em}
+h1{font-size:1.5em;text-align:center;color:#c0392b}h2{font-size:1.15em;margin-top:1.5em}
+.sub{text-align:center;color:#555}p.lead{font-size:1.05em;line-height:1.9;text-indent:2em}
+table{border-collapse:collapse;width:100%;font-size:.9em}th,td{border:1px solid #bbb;padding:.3em .5em}
+th{background:#f3e3e1}td.n{text-align:right}tr:nth-child(even) td{background:#fafafa}
+@media print{body{margin:0;max-width:none}h2{page-break-after:avoid}tr{page-break-inside:avoid}}
+"""
+
+
+def bulletin_html(data: BulletinInput, lang: str = "zh") -> str:
+    """The bulletin as a self-contained printable HTML page (every value escaped)."""
+    level = t(f"level.{data.group_level}", lang)
+    title = html.escape(t("rpt.bulletin_title", lang))
+    return (
+        f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
+        f"<title>{title}</title><style>{CSS}</style></head><body>"
+        f"<h1>{title}</h1><p class=\"sub\">{html.escape(_subtitle(data, lang))}</p>"
+        f'<p class="lead">{html.escape(paragraph(data, lang))}</p>'
+        f"<h2>{html.escape(t('rpt.bulletin_rank_groups', lang, level=level))}</h2>"
+        f"{_html_table(rank_groups(data.groups), GROUP_COLUMNS, lang)}"
+        f"<h2>{html.escape(t('rpt.bulletin_rank_units', lang))}</h2>"
+        f"{_html_table(rank_units(data.units), UNIT_COLUMNS, lang)}"
+        "</body></html>"
+    )

@@ -1,0 +1,107 @@
+"""银行制卡 Bank card production: success per batch / district / unit, why cards fail, the
+correction loop and the failures still open."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from campaign.reports.progress_workbook import BATCHES, FAILURES
+from data_access.distribution import age_bucket, age_buckets
+from ui import components, loaders
+from ui import delivery_views as views
+from ui import loaders_delivery as data
+from ui.frame import page_frame
+
+ctx = page_frame("bank")
+t = ctx.t
+st.title(t("nav.bank"))
+st.caption(t("dlv.caption", campaign=ctx.campaign_name, scope=ctx.scope_label, when=f"{ctx.as_of:%Y-%m-%d}"))
+
+with st.spinner(t("dlv.loading")):
+    batches = data.bank_batches(ctx.scope, ctx.campaign_id, ctx.cutoff)
+    head = loaders.headline(ctx.scope, ctx.campaign_id, ctx.cutoff)
+    loop = data.correction_loop(ctx.scope, ctx.campaign_id, ctx.cutoff)
+    reasons = data.failure_reasons(ctx.scope, ctx.campaign_id, ctx.cutoff)
+
+if head.results_received == 0:
+    st.info(t("bk.empty"), icon=":material/hourglass_empty:")
+    st.stop()
+
+cols = st.columns(5)
+cols[0].metric(t("bk.metric_results"), components.num(head.results_received))
+cols[1].metric(t("bk.metric_produced"), components.num(head.produced))
+cols[2].metric(t("metric.bank_success"), components.pct(head.bank_success_rate))
+cols[3].metric(t("bk.metric_open"), components.num(loop.still_open))
+cols[4].metric(t("bk.metric_recovery"), components.pct(loop.recovery_rate))
+
+left, right = st.columns(2)
+with left:
+    st.subheader(t("bk.pareto"))
+    if reasons.empty:
+        st.info(t("bk.open_none"))
+    else:
+        components.plotly(views.pareto(reasons, ctx.lang, t), key="pareto")
+with right:
+    st.subheader(t("bk.loop"))
+    components.plotly(views.loop_chart(loop, t), key="loop")
+    st.caption(t("bk.loop_caption", failed=loop.failed, recovered=loop.recovered,
+                 rate=components.pct(loop.recovery_rate), open=loop.still_open))
+
+with st.spinner(t("dlv.loading")):
+    failures = data.open_failures(ctx.scope, ctx.campaign_id, ctx.cutoff, ctx.user.sees_full_pii)
+
+st.subheader(t("bk.open_list"))
+if failures.empty:
+    st.success(t("bk.open_none"), icon=":material/check_circle:")
+else:
+    ages = age_buckets(failures.assign(age_bucket=[age_bucket(d) for d in failures["days_open"]]))
+    with st.expander(t("bk.open_age"), expanded=False):
+        components.plotly(views.age_chart(ages, t, "dc.days_open"), key="open_ages")
+    shown = data.local_times(failures, "first_failed_at").assign(
+        reason=[views.reason_label(c, ctx.lang, t) for c in failures["reason_code"]],
+        status=[t(f"bk.status_{s}") for s in failures["status"]],
+    )
+    if not ctx.user.sees_full_pii:
+        st.caption(t("dlv.masked_note"))
+    st.dataframe(
+        shown[["name", "id_number", "phone", "unit_name", "reason", "status", "days_open", "failures", "first_failed_at", "contact_name", "contact_phone"]],
+        hide_index=True, width="stretch", height=360,
+        column_config={
+            "name": t("dc.name"), "id_number": t("dc.id_number"), "phone": t("dc.phone"), "unit_name": t("dc.unit"),
+            "reason": t("dc.reason"), "status": t("dc.status"), "days_open": views.days_column(t("dc.days_open")),
+            "failures": t("dc.failures"), "first_failed_at": views.time_column(t("dc.first_failed")),
+            "contact_name": t("dc.contact"), "contact_phone": t("dc.contact_phone"),
+        },
+    )
+    name = data.file_name(t("rpt.sheet_failures"), ctx.scope_label, ctx.as_of, "csv")
+    st.download_button(t("dlv.csv"), data=data.csv_download(failures, FAILURES, ctx.lang, ctx.user.login, name, "bank open failures"),
+                       file_name=name, mime="text/csv", icon=":material/download:", key="csv_failures", on_click="ignore")
+
+st.subheader(t("bk.batches"))
+shown = data.local_times(batches, "sent_at")
+st.dataframe(
+    shown[["reference", "district_name", "branch", "sent_at", "member_count", "results", "produced", "failed", "success_rate", "failure_rate"]],
+    hide_index=True, width="stretch",
+    column_config={
+        "reference": t("dc.batch"), "district_name": t("dc.district"), "branch": t("dc.branch"),
+        "sent_at": views.time_column(t("dc.sent_at")), "member_count": t("dc.batch_members"), "results": t("dc.results"),
+        "produced": t("dc.produced"), "failed": t("dc.failed"),
+        "success_rate": views.pct_column(t("dc.success_rate")), "failure_rate": views.pct_column(t("dc.failure_rate")),
+    },
+)
+name = data.file_name(t("rpt.sheet_batches"), ctx.scope_label, ctx.as_of, "csv")
+st.download_button(t("dlv.csv"), data=data.csv_download(batches, BATCHES, ctx.lang, ctx.user.login, name, "bank batches"),
+                   file_name=name, mime="text/csv", icon=":material/download:", key="csv_batches", on_click="ignore")
+
+st.subheader(t("bk.by_group"))
+for tab, level in zip(st.tabs([t("bk.tab_district"), t("bk.tab_area"), t("bk.tab_unit")]), ("district", "area", "unit"), strict=True):
+    with tab:
+        rates = data.bank_rates(ctx.scope, ctx.campaign_id, ctx.cutoff, level).sort_values("success_rate")
+        st.dataframe(
+            rates[["org_name", "results", "produced", "failed", "success_rate", "failure_rate"]],
+            hide_index=True, width="stretch", height=min(36 * (len(rates) + 1) + 4, 420),
+            column_config={
+                "org_name": t(f"level.{level}"), "results": t("dc.results"), "produced": t("dc.produced"), "failed": t("dc.failed"),
+                "success_rate": views.pct_column(t("dc.success_rate")), "failure_rate": views.pct_column(t("dc.failure_rate")),
+            },
+        )
