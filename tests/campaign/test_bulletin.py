@@ -1,0 +1,78 @@
+"""The ranked progress bulletin: ranking, the generated paragraph, the workbook and the HTML."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import openpyxl
+import pandas as pd
+
+from campaign.reports.bulletin import (
+    BulletinInput,
+    bulletin_html,
+    bulletin_workbook,
+    paragraph,
+    rank_groups,
+    rank_units,
+)
+
+GROUPS = pd.DataFrame({
+    "org_id": [1, 2, 3], "org_name": ["保税区工会", "开发区工会", "高新区工会"], "units": [10, 10, 10],
+    "units_submitted": [5, 8, 2], "submission_rate": [0.5, 0.8, 0.2], "on_time_rate": [0.4, 0.7, 0.1],
+    "late_units": [3, 1, 6], "validated": [500, 700, 100], "coverage": [0.5, 0.7, 0.1],
+})
+UNITS = pd.DataFrame({
+    "unit_name": ["<script>alert(1)</script>", "乙单位", "丙单位", "丁单位"], "district_name": ["保税区工会"] * 4,
+    "area_name": ["一片区"] * 4, "status": ["submitted", "approved", "not_started", "approved"],
+    "expected_members": [10, 10, 10, 0], "validated": [10, 5, 0, 0],
+})
+FIGURES = {"units_expected": 30, "units_submitted": 15, "submission_rate": 0.5, "units_on_time": 12,
+           "members_validated": 1300, "coverage": 0.4333, "late_units": 10, "results_received": 0}
+
+
+def _input(groups: pd.DataFrame = GROUPS, label: str = "全部") -> BulletinInput:
+    return BulletinInput("测试活动", label, date(2026, 11, 20), "district", groups, UNITS, FIGURES)
+
+
+def test_groups_ranked_by_submission_rate():
+    ranked = rank_groups(GROUPS)
+    assert ranked["org_name"].tolist() == ["开发区工会", "保税区工会", "高新区工会"]
+    assert ranked["rank"].tolist() == [1, 2, 3]
+
+
+def test_units_ranked_by_status_then_coverage():
+    ranked = rank_units(UNITS)
+    assert ranked["unit_name"].tolist() == ["乙单位", "丁单位", "<script>alert(1)</script>", "丙单位"]
+    assert ranked["coverage"].tolist()[0] == 0.5
+
+
+def test_paragraph_says_where_things_stand():
+    text = paragraph(_input())
+    assert text.startswith("截至11月20日，全区共有30家基层单位，已有15家单位报送，报送率50.0%，其中按时报送12家")
+    assert "开发区工会进度最快（报送率80.0%）" in text and "高新区工会进度较慢（报送率20.0%）" in text
+    assert "尚有10家单位逾期未报送" in text
+    assert "银行" not in text  # no bank results yet: no bank sentence
+
+
+def test_paragraph_in_english_and_for_one_group():
+    text = paragraph(_input(GROUPS.head(1), label="保税区工会"), "en")
+    assert text.startswith("As of 11/20, 保税区工会 has 30 units")
+    assert "leads" not in text
+
+
+def test_workbook_has_the_paragraph_and_both_rankings():
+    book = openpyxl.load_workbook(io.BytesIO(bulletin_workbook(_input())))
+    assert book.sheetnames == ["通报", "排名-区工会", "排名-单位"]
+    assert book["通报"]["A4"].value.startswith("截至11月20日")
+    ranking = book["排名-区工会"]
+    assert ranking.freeze_panes == "A4"
+    assert [ranking.cell(row=r, column=2).value for r in (4, 5, 6)] == ["开发区工会", "保税区工会", "高新区工会"]
+    assert all(c.data_type != "f" for s in book.worksheets for row in s.iter_rows() for c in row)
+
+
+def test_html_is_printable_and_escaped():
+    page = bulletin_html(_input())
+    assert page.startswith("<!DOCTYPE html>") and "@media print" in page
+    assert "<script>alert" not in page and "&lt;script&gt;" in page
+    assert page.index("开发区工会") < page.index("高新区工会")
