@@ -79,7 +79,7 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     return safe.to_csv(index=False).encode("utf-8-sig")
 
 
-def _log_download(db: Engine, login: str, file_name: str, rows: int, detail: str) -> None:
+def log_download(db: Engine, login: str, file_name: str, rows: int, detail: str) -> None:
     with write_session(db) as session:
         log_export(session, login, file_name, rows, detail)
 
@@ -100,6 +100,6 @@ def csv_download(frame: pd.DataFrame, *, label: str, file_name: str, login: str,
         mime="text/csv",
         key=key,
         icon=":material/download:",
-        on_click=_log_download,
+        on_click=log_download,
         args=(engine(), login, file_name, len(frame), detail),
     )
