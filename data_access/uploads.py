@@ -195,3 +195,11 @@ def submitted_ids_for_unit(session: Session, campaign_id: int, unit_id: int) -> 
         )
     )
     return {digest: f"已提交（{stage}）" for digest, stage in rows}
+
+
+def unit_card_name(session: Session, unit_id: int) -> str | None:
+    """The card unit name (办卡单位) registered for a unit, else its name."""
+    row = session.execute(
+        select(OrgUnit.card_unit_name, OrgUnit.name).where(OrgUnit.id == unit_id)
+    ).first()
+    return None if row is None else (row[0] or row[1])

@@ -1,0 +1,131 @@
+"""名单校验与上传 Intake: download the template, upload a sheet, see and fix findings, store it."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from campaign.errors import IngestError
+from campaign.findings import CODES
+from campaign.masking import mask_id, mask_phone
+from campaign.reports.markup import markup_bytes
+from campaign.reports.template import template_bytes
+from campaign.sheets import Limits, read_workbook
+from campaign.timeutil import now_utc
+from campaign.validate import Config, validate_workbook
+from data_access.db import read_session, write_session
+from data_access.models import Campaign
+from data_access.uploads import (
+    find_upload,
+    known_ids_for_campaign,
+    sha256_hex,
+    store_upload,
+    submitted_ids_for_unit,
+    unit_card_name,
+)
+from ui.frame import page_frame
+
+LIMITS = Limits()
+
+ctx = page_frame("intake")
+t = ctx.t
+st.title(t("nav.intake"))
+st.caption(t("intake.caption"))
+if ctx.unit_id is None:
+    st.info(t("intake.pick_unit"), icon=":material/apartment:")
+    st.stop()
+unit_id = ctx.unit_id
+with read_session(ctx.engine) as session:
+    card_name = unit_card_name(session, unit_id) or ""
+    campaign = session.get(Campaign, ctx.campaign_id)
+    rules = campaign.retirement_rules if campaign else "2014"
+    phone_severity = campaign.shared_phone_severity if campaign else "warning"
+    reference = campaign.reference_date if campaign else ctx.as_of
+
+st.download_button(
+    t("intake.template"),
+    data=lambda: template_bytes(card_name, ctx.lang),
+    file_name="申报会员服务卡个人信息采集表.xlsx",
+    icon=":material/download:",
+)
+upload = st.file_uploader(t("intake.upload"), type=["xlsx", "xls", "csv"], key="intake_file")
+if upload is None:
+    st.stop()
+content = upload.getvalue()
+digest = sha256_hex(content)
+cache_key = f"intake:{unit_id}:{digest}:{ctx.lang}"
+if cache_key not in st.session_state:
+    with st.status(t("intake.checking"), expanded=False) as status:
+        try:
+            workbook = read_workbook(content, upload.name, LIMITS)  # size and content, server side
+        except IngestError as error:
+            status.update(state="error")
+            st.error(error.message(ctx.lang), icon=":material/block:")
+            st.stop()
+        with read_session(ctx.engine) as session:
+            known = known_ids_for_campaign(session, ctx.campaign_id, unit_id)
+            own = submitted_ids_for_unit(session, ctx.campaign_id, unit_id)
+        config = Config(
+            as_of=reference, retirement_rules=rules, shared_phone_severity=phone_severity,
+            expected_unit_name=card_name or None, known_ids=known, unit_ids=own,
+        )
+        st.session_state[cache_key] = validate_workbook(workbook, config)
+        status.update(state="complete")
+result = st.session_state[cache_key]
+summary = result.summary()
+
+cols = st.columns(4)
+cols[0].metric(t("intake.rows"), f"{summary['rows']:,}")
+cols[1].metric(t("intake.errors"), f"{summary['errors']:,}")
+cols[2].metric(t("intake.warnings"), f"{summary['warnings']:,}")
+cols[3].metric(t("intake.clean_rows"), f"{summary['clean_rows']:,}")
+
+
+def _masked(code: str, value: str | None) -> str:
+    kind = CODES[code].column
+    if kind == "id":
+        return mask_id(value)
+    if kind == "phone":
+        return mask_phone(value)
+    return value or ""
+
+
+if result.findings:
+    table = pd.DataFrame(
+        {
+            t("intake.col_sheet"): [f.sheet for f in result.findings],
+            t("intake.col_row"): [f.row for f in result.findings],
+            t("intake.col_column"): [f.column or "" for f in result.findings],
+            t("intake.col_severity"): [t(f"report.severity_{f.severity}") for f in result.findings],
+            t("intake.col_message"): [f.text(ctx.lang) for f in result.findings],
+            t("intake.col_fix"): [f.fix(ctx.lang) for f in result.findings],
+            t("intake.col_value"): [_masked(f.code, f.value_shown) for f in result.findings],
+        }
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+
+stem = (card_name or upload.name.rsplit(".", 1)[0]).replace("/", "_")
+st.download_button(
+    t("intake.download_markup"),
+    data=lambda: markup_bytes(result, ctx.lang),
+    file_name=f"{stem}_{ctx.as_of:%Y%m%d}_{t('intake.markup_suffix')}.xlsx",
+    icon=":material/download:",
+)
+
+if not result.is_clean:
+    st.warning(t("intake.has_errors", errors=summary["errors"]))
+    st.stop()
+st.success(t("intake.clean"))
+with read_session(ctx.engine) as session:
+    previous = find_upload(session, unit_id, digest)
+if previous is not None:
+    st.info(t("intake.recognised", attempt=previous.attempt))
+    st.stop()
+if st.button(t("intake.store"), type="primary"):
+    with write_session(ctx.engine) as session:
+        stored = store_upload(
+            session, campaign_id=ctx.campaign_id, unit_id=unit_id, file_name=upload.name,
+            content_bytes=content, result=result, uploaded_by=ctx.user.login, now=now_utc(),
+        )
+    key = "intake.recognised" if stored.recognised else "intake.stored"
+    st.success(t(key, attempt=stored.attempt, members=stored.members_stored))
