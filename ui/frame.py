@@ -65,7 +65,8 @@ class PageContext:
 
 
 def _language() -> str:
-    lang = st.query_params.get("lang", "zh")
+    """The language switch's value (its widget state, else the URL on a first run)."""
+    lang = st.session_state.get("lang") or st.query_params.get("lang", "zh")
     return lang if lang in ("zh", "en") else "zh"
 
 
@@ -106,6 +107,9 @@ def _menu(lang: str, link_params: dict[str, str], box: object = None) -> None:
 
 
 def _select_org(label: str, key: str, options: list[tuple[int, str]], lang: str) -> int | None:
+    """A URL-bound choice among org units; with one option there is nothing to choose."""
+    if len(options) <= 1:
+        return options[0][0] if options else None
     names = {org_id: name for org_id, name in options}
     return st.sidebar.selectbox(
         label,
@@ -142,19 +146,19 @@ def page_frame(page: str) -> PageContext:
     )
     orgs = loaders.org_options(user.scope)
     districts = [(int(r.id), r.name) for r in orgs.itertuples() if r.level == "district"]
-    district_id = _select_org(translate("filter.district", lang), "district", districts, lang) if len(districts) > 1 else None
+    district_id = _select_org(translate("filter.district", lang), "district", districts, lang)
     areas = [
         (int(r.id), r.name) for r in orgs.itertuples()
         if r.level == "area" and (district_id is None or r.district_id == district_id)
     ]
-    area_id = _select_org(translate("filter.area", lang), "area", areas, lang) if len(areas) > 1 else None
+    area_id = _select_org(translate("filter.area", lang), "area", areas, lang)
     units = [
         (int(r.id), r.name) for r in orgs.itertuples()
         if r.level == "unit"
         and (district_id is None or r.district_id == district_id)
         and (area_id is None or r.area_id == area_id)
     ]
-    unit_id = _select_org(translate("filter.unit", lang), "unit", units, lang) if len(units) > 1 else None
+    unit_id = _select_org(translate("filter.unit", lang), "unit", units, lang)
     today = today_local()
     as_of = sidebar.date_input(
         translate("filter.as_of", lang), value=today, max_value=today, key="as_of", bind="query-params", format="YYYY-MM-DD"
