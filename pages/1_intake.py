@@ -42,6 +42,7 @@ with read_session(ctx.engine) as session:
     phone_severity = campaign.shared_phone_severity if campaign else "warning"
     reference = campaign.reference_date if campaign else ctx.as_of
 
+st.markdown(t("intake.card_unit", name=card_name or "—"))
 st.download_button(
     t("intake.template"),
     data=lambda: template_bytes(card_name, ctx.lang),
@@ -70,7 +71,7 @@ if cache_key not in st.session_state:
             expected_unit_name=card_name or None, known_ids=known, unit_ids=own,
         )
         st.session_state[cache_key] = validate_workbook(workbook, config)
-        status.update(state="complete")
+        status.update(label=t("intake.checked"), state="complete")
 result = st.session_state[cache_key]
 summary = result.summary()
 

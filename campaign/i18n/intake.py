@@ -8,10 +8,12 @@ ENTRIES: dict[str, tuple[str, str]] = {
         "Download the template, fill it in and upload it: every cell is checked and each "
         "problem comes with how to fix it.",
     ),
+    "intake.card_unit": ("办卡单位：{name}", "Card unit: {name}"),
     "intake.pick_unit": ("请先在左侧选择一个基层单位。", "Choose a unit in the sidebar first."),
     "intake.template": ("下载空白采集表模板", "Download the blank template"),
     "intake.upload": ("上传个人信息采集表（.xlsx / .xls / .csv）", "Upload the sheet (.xlsx / .xls / .csv)"),
     "intake.checking": ("正在读取并校验…", "Reading and checking…"),
+    "intake.checked": ("读取和校验完成。", "Read and checked."),
     "intake.rows": ("数据行", "Rows"),
     "intake.errors": ("错误", "Errors"),
     "intake.warnings": ("警告", "Warnings"),
