@@ -32,14 +32,14 @@ def pareto(reasons: pd.DataFrame, lang: str, t: T) -> go.Figure:
     ticks = [short(label, 8 if lang == "zh" else 14) for label in labels]
     fig = go.Figure()
     fig.add_bar(x=ticks, y=reasons["failed"], name=t("bk.pareto_count"), marker={"color": components.PALETTE[0]},
-                text=reasons["failed"], textposition="outside", customdata=labels,
+                text=reasons["failed"], textposition="inside", insidetextanchor="end", customdata=labels,
                 hovertemplate="%{customdata}<br>%{y}<extra></extra>")
     fig.add_scatter(x=ticks, y=reasons["cumulative_share"] * 100, name=t("bk.pareto_cum"), yaxis="y2", mode="lines+markers",
                     line={"color": components.PALETTE[1]}, hovertemplate="%{y:.1f}%<extra></extra>")
     fig.update_layout(
         height=380, showlegend=True, legend={"orientation": "h", "y": -0.35, "x": 0},
-        yaxis={"title": None, "rangemode": "tozero"},
-        yaxis2={"overlaying": "y", "side": "right", "range": [0, 105], "ticksuffix": "%", "showgrid": False},
+        yaxis={"title": None, "rangemode": "tozero", "range": [0, float(reasons["failed"].max()) * 1.1]},
+        yaxis2={"overlaying": "y", "side": "right", "range": [0, 110], "tickvals": [0, 25, 50, 75, 100], "ticksuffix": "%", "showgrid": False},
         xaxis={"tickangle": -35, "automargin": True},
     )
     return fig
@@ -65,7 +65,7 @@ def age_chart(buckets: pd.DataFrame, t: T, title_key: str = "dist.age_axis") -> 
     """Cards (or failures) per waiting-age bucket; older buckets in warmer colours."""
     colours = [components.TRAFFIC_GREEN, components.TRAFFIC_GREEN, components.TRAFFIC_AMBER, components.TRAFFIC_RED, components.TRAFFIC_RED]
     fig = go.Figure(go.Bar(
-        x=[t(f"dist.age.{key}") for key, _ in AGE_BUCKETS], y=buckets["cards"], text=buckets["cards"], textposition="outside",
+        x=[t(f"dist.age.{key}") for key, _ in AGE_BUCKETS], y=buckets["cards"], text=buckets["cards"], textposition="auto",
         marker={"color": colours[: len(buckets)]},
     ))
     fig.update_layout(height=300, xaxis={"title": t(title_key)}, yaxis={"rangemode": "tozero"})
