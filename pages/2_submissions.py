@@ -34,12 +34,13 @@ if SAVED in st.session_state:
 
 # --- headline and status chart ----------------------------------------------------------
 submitted = int(board["first_submitted_at"].notna().sum())
-cols = st.columns(4)
-cols[0].metric(t("sub.units"), components.num(len(board)))
-cols[1].metric(t("sub.submitted"), components.num(submitted), components.pct(submitted / len(board)), delta_color="off")
-cols[2].metric(t("sub.late"), components.num(int(board["late"].sum())))
-cols[3].metric(t("sub.at_risk"), components.num(int(board["at_risk"].sum())),
-               help=t("sub.at_risk_help", days=submissions.AT_RISK_DAYS))
+with st.container(horizontal=True, horizontal_alignment="distribute", gap="medium"):
+    st.metric(t("sub.units"), components.num(len(board)), width=150)
+    st.metric(t("sub.submitted"), components.num(submitted), components.pct(submitted / len(board)),
+              delta_color="off", delta_arrow="off", width=150)
+    st.metric(t("sub.late"), components.num(int(board["late"].sum())), width=150)
+    st.metric(t("sub.at_risk"), components.num(int(board["at_risk"].sum())), width=150,
+              help=t("sub.at_risk_help", days=submissions.AT_RISK_DAYS))
 
 left, right = st.columns([2, 3])
 with left:
@@ -97,7 +98,8 @@ else:
 
 # --- the unit table ---------------------------------------------------------------------
 st.subheader(t("sub.table_title"))
-chosen = st.multiselect(t("sub.filter_status"), UNIT_STATUSES, format_func=lambda s: t(f"progress.status.{s}"), key="status_filter")
+chosen = st.multiselect(t("sub.filter_status"), UNIT_STATUSES, format_func=lambda s: t(f"progress.status.{s}"),
+                        placeholder=t("sub.filter_placeholder"), key="status_filter")
 shown = board[board["status"].isin(chosen)] if chosen else board
 table, config = progress_views.submissions_table(shown, t)
 st.caption(t("sub.table_caption"))

@@ -26,14 +26,14 @@ if yields.units_uploaded == 0:
 
 # --- headline ---------------------------------------------------------------------------
 open_by_severity = codes.groupby("severity")["open"].sum() if not codes.empty else {}
-cols = st.columns(5)
-cols[0].metric(t("val.open_errors"), components.num(int(open_by_severity.get("error", 0))))
-cols[1].metric(t("val.open_warnings"), components.num(int(open_by_severity.get("warning", 0))))
-cols[2].metric(t("val.units_with_errors"), components.num(int((units["open_errors"] > 0).sum()) if not units.empty else 0))
-cols[3].metric(t("val.first_pass_yield"), components.pct(yields.first_pass_yield),
-               help=t("val.first_pass_help", clean=yields.clean_first_try, uploaded=yields.units_uploaded))
 mean = yields.mean_attempts
-cols[4].metric(t("val.mean_attempts"), "—" if mean is None else f"{mean:.2f}")
+with st.container(horizontal=True, horizontal_alignment="distribute", gap="medium"):
+    st.metric(t("val.open_errors"), components.num(int(open_by_severity.get("error", 0))), width=150)
+    st.metric(t("val.open_warnings"), components.num(int(open_by_severity.get("warning", 0))), width=150)
+    st.metric(t("val.units_with_errors"), components.num(int((units["open_errors"] > 0).sum()) if not units.empty else 0), width=150)
+    st.metric(t("val.first_pass_yield"), components.pct(yields.first_pass_yield), width=150,
+              help=t("val.first_pass_help", clean=yields.clean_first_try, uploaded=yields.units_uploaded))
+    st.metric(t("val.mean_attempts"), "—" if mean is None else f"{mean:.2f}", width=150)
 
 # --- by code and attempts ---------------------------------------------------------------
 left, right = st.columns([3, 2])

@@ -47,11 +47,14 @@ def code_label(code: str, t: Translate) -> str:
     return t(key) if has(key) else code
 
 
-def _bar_layout(fig: go.Figure, rows: int, x_title: str) -> go.Figure:
+def _bar_layout(fig: go.Figure, rows: int, x_title: str, x_max: float) -> go.Figure:
+    """Horizontal bars: one row per bar, counts written level just past each bar's end."""
+    fig.update_traces(textposition="outside", textangle=0, cliponaxis=False, selector={"type": "bar"})
     fig.update_layout(
-        height=max(180, 60 + rows * BAR_HEIGHT),
+        height=max(180, 70 + rows * BAR_HEIGHT),
         showlegend=False,
-        xaxis={"title": x_title, "rangemode": "tozero"},
+        uniformtext={"minsize": 11, "mode": "show"},
+        xaxis={"title": x_title, "range": [0, max(1.0, float(x_max)) * 1.18]},
         yaxis={"autorange": "reversed", "automargin": True},
         bargap=0.25,
     )
@@ -68,12 +71,10 @@ def status_chart(board: pd.DataFrame, t: Translate) -> go.Figure:
             orientation="h",
             marker={"color": [STATUS_COLOURS[s] for s in counts.index]},
             text=counts.to_numpy(),
-            textposition="auto",
-            cliponaxis=False,
             hovertemplate="%{y}: %{x}<extra></extra>",
         )
     )
-    return _bar_layout(fig, len(counts), t("sub.units_axis"))
+    return _bar_layout(fig, len(counts), t("sub.units_axis"), counts.max())
 
 
 def missing_text(materials: tuple[str, ...], submitted: bool, t: Translate) -> str:
@@ -85,36 +86,54 @@ def missing_text(materials: tuple[str, ...], submitted: bool, t: Translate) -> s
     return "、".join(t(f"progress.material.{m}") for m in materials)
 
 
+STATUS_URGENCY = {"not_started": 0, "errors": 1, "returned": 2, "clean": 3, "submitted": 4, "approved": 5}
+
+
+def hours_text(value: object) -> str:
+    """Hours before (+) or after (−) the deadline, one decimal; empty when not submitted.
+
+    >>> hours_text(24.0), hours_text(-2.25), hours_text(float("nan"))
+    ('+24.0', '−2.2', '')
+    """
+    if value is None or pd.isna(value):  # type: ignore[arg-type]
+        return ""
+    number = float(value)  # type: ignore[arg-type]
+    return f"+{number:.1f}" if number >= 0 else f"−{abs(number):.1f}"
+
+
 def submissions_table(board: pd.DataFrame, t: Translate) -> tuple[pd.DataFrame, dict[str, object]]:
-    """The unit table with the user's column names, and its column configuration."""
+    """The unit table with the user's column names, the most urgent units first, and its
+    column configuration. Optional times and hours are text, so empty cells stay empty."""
+    board = board.assign(
+        _urgency=board["status"].map(STATUS_URGENCY),
+        _late=~board["late"].astype(bool),
+        _risk=~board["at_risk"].astype(bool),
+    ).sort_values(["_late", "days_overdue", "_risk", "_urgency", "code"], ascending=[True, False, True, True, True])
     submitted = board["last_submitted_at"].notna()
-    frame = pd.DataFrame(
-        {
-            t("sub.col.unit"): board["unit_name"],
-            t("sub.col.area"): board["area_name"],
-            t("sub.col.status"): [t(f"progress.status.{s}") for s in board["status"]],
-            t("sub.col.due"): to_local(board["due_at"]),
-            t("sub.col.extended"): board["extended"].astype(bool),
-            t("sub.col.submitted_at"): to_local(board["first_submitted_at"]),
-            t("sub.col.hours_early"): board["hours_early"].round(1),
-            t("sub.col.days_overdue"): board["days_overdue"].round(1),
-            t("sub.col.open_errors"): board["open_errors"].astype("int64"),
-            t("sub.col.missing"): [
-                missing_text(m, s, t) for m, s in zip(board["missing_materials"], submitted, strict=True)
-            ],
-            t("sub.col.contact"): board["contact_name"],
-            t("sub.col.phone"): board["contact_phone"],
-            t("sub.col.expected"): board["expected_members"].astype("int64"),
-            t("sub.col.outstanding"): board["members_outstanding"].astype("int64"),
-            t("sub.col.last_chase"): [local_text(v) for v in board["last_chase_at"]],
-        }
-    )
+    columns: dict[str, object] = {
+        t("sub.col.unit"): board["unit_name"],
+        t("sub.col.status"): [t(f"progress.status.{s}") for s in board["status"]],
+        t("sub.col.due"): to_local(board["due_at"]),
+        t("sub.col.days_overdue"): board["days_overdue"].round(1),
+        t("sub.col.open_errors"): board["open_errors"].astype("int64"),
+        t("sub.col.missing"): [missing_text(m, s, t) for m, s in zip(board["missing_materials"], submitted, strict=True)],
+        t("sub.col.contact"): board["contact_name"].fillna(""),
+        t("sub.col.phone"): board["contact_phone"].fillna(""),
+        t("sub.col.submitted_at"): [local_text(v) for v in board["first_submitted_at"]],
+        t("sub.col.hours_early"): [hours_text(v) for v in board["hours_early"]],
+        t("sub.col.extended"): board["extended"].astype(bool),
+        t("sub.col.expected"): board["expected_members"].astype("int64"),
+        t("sub.col.outstanding"): board["members_outstanding"].astype("int64"),
+        t("sub.col.last_chase"): [local_text(v) for v in board["last_chase_at"]],
+    }
+    if board["area_name"].nunique() > 1:
+        columns[t("sub.col.area")] = board["area_name"]
+    frame = pd.DataFrame(columns).reset_index(drop=True)
     config: dict[str, object] = {
         t("sub.col.unit"): st.column_config.TextColumn(pinned=True, width="medium"),
         t("sub.col.due"): st.column_config.DatetimeColumn(format="MM-DD HH:mm"),
         t("sub.col.extended"): st.column_config.CheckboxColumn(width="small"),
-        t("sub.col.submitted_at"): st.column_config.DatetimeColumn(format="MM-DD HH:mm"),
-        t("sub.col.hours_early"): st.column_config.NumberColumn(format="%+.1f", help=t("sub.table_caption")),
+        t("sub.col.hours_early"): st.column_config.TextColumn(help=t("sub.table_caption")),
         t("sub.col.days_overdue"): st.column_config.NumberColumn(format="%.1f"),
         t("sub.col.open_errors"): st.column_config.NumberColumn(format="%d"),
         t("sub.col.expected"): st.column_config.NumberColumn(format="%d"),
@@ -172,8 +191,9 @@ def reminder_for(row: pd.Series, cutoff: datetime) -> str:
 
 
 def by_code_chart(codes: pd.DataFrame, t: Translate) -> go.Figure:
-    """Open findings per code, errors red and warnings amber, most first."""
-    shown = codes[codes["open"] > 0].sort_values("open", ascending=False)
+    """Open findings per code: errors (red) first, then warnings (amber), most first in each."""
+    shown = codes[codes["open"] > 0].assign(rank=lambda f: (f["severity"] != "error").astype(int))
+    shown = shown.sort_values(["rank", "open"], ascending=[True, False])
     fig = go.Figure(
         go.Bar(
             x=shown["open"],
@@ -181,12 +201,11 @@ def by_code_chart(codes: pd.DataFrame, t: Translate) -> go.Figure:
             orientation="h",
             marker={"color": [SEVERITY_COLOURS.get(s, "#7f8c8d") for s in shown["severity"]]},
             text=shown["open"],
-            textposition="auto",
             customdata=[t(f"progress.severity.{s}") for s in shown["severity"]],
             hovertemplate="%{y}（%{customdata}）: %{x}<extra></extra>",
         )
     )
-    return _bar_layout(fig, len(shown), t("val.findings_axis"))
+    return _bar_layout(fig, len(shown), t("val.findings_axis"), shown["open"].max() if not shown.empty else 1)
 
 
 def trend_chart(trend: pd.DataFrame, t: Translate) -> go.Figure:
@@ -200,7 +219,7 @@ def trend_chart(trend: pd.DataFrame, t: Translate) -> go.Figure:
     )
     fig.update_layout(
         height=320,
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
         xaxis={"tickformat": "%m-%d"},
         yaxis={"rangemode": "tozero"},
         hovermode="x unified",
@@ -223,10 +242,10 @@ def attempts_chart(attempts: pd.DataFrame, t: Translate, cap: int = 4) -> go.Fig
     values.append(int(attempts.loc[attempts["attempts_until_clean"].isna(), "units"].sum()))
     colours.append(components.TRAFFIC_RED)
     fig = go.Figure(
-        go.Bar(x=values, y=labels, orientation="h", marker={"color": colours}, text=values, textposition="auto",
+        go.Bar(x=values, y=labels, orientation="h", marker={"color": colours}, text=values,
                hovertemplate="%{y}: %{x}<extra></extra>")
     )
-    return _bar_layout(fig, len(labels), t("sub.units_axis"))
+    return _bar_layout(fig, len(labels), t("sub.units_axis"), max(values))
 
 
 def units_table(units: pd.DataFrame, t: Translate) -> pd.DataFrame:

@@ -90,6 +90,7 @@ ENTRIES: dict[str, tuple[str, str]] = {
         "No units in this selection. Choose another district or area on the left.",
     ),
     "sub.filter_status": ("只看这些状态", "Only these statuses"),
+    "sub.filter_placeholder": ("全部状态", "All statuses"),
     "sub.col.unit": ("单位", "Unit"),
     "sub.col.area": ("片区", "Area"),
     "sub.col.due": ("截止时间", "Deadline"),
