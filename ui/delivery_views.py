@@ -39,7 +39,7 @@ def pareto(reasons: pd.DataFrame, lang: str, t: T) -> go.Figure:
     fig.update_layout(
         height=380, showlegend=True, legend={"orientation": "h", "y": -0.35, "x": 0},
         yaxis={"title": None, "rangemode": "tozero", "range": [0, float(reasons["failed"].max()) * 1.1]},
-        yaxis2={"overlaying": "y", "side": "right", "range": [0, 110], "tickvals": [0, 25, 50, 75, 100], "ticksuffix": "%", "showgrid": False},
+        yaxis2={"overlaying": "y", "side": "right", "range": [0, 110], "tickvals": [0, 25, 50, 75, 100], "ticktext": ["0%", "25%", "50%", "75%", "100%"], "showgrid": False},
         xaxis={"tickangle": -35, "automargin": True},
     )
     return fig
