@@ -278,11 +278,11 @@ def findings_table(findings: pd.DataFrame, t: Translate) -> pd.DataFrame:
     return pd.DataFrame(
         {
             t("val.col.row"): findings["row"],
-            t("val.col.column"): findings["column"],
             t("val.col.code"): [code_label(c, t) for c in findings["code"]],
-            t("val.col.severity"): [t(f"progress.severity.{s}") for s in findings["severity"]],
             t("val.col.message"): findings["message"],
-            t("val.col.suggestion"): findings["suggestion"],
+            t("val.col.suggestion"): findings["suggestion"].fillna(""),
+            t("val.col.column"): findings["column"],
+            t("val.col.severity"): [t(f"progress.severity.{s}") for s in findings["severity"]],
             t("val.col.state"): [t("val.state_open") if o else t("val.state_closed") for o in findings["is_open"]],
             t("val.col.uploaded_at"): to_local(findings["raised_at"]),
             t("val.col.file"): findings["file_name"],
