@@ -168,7 +168,7 @@ def generate_demo(now: datetime, config: DemoConfig | None = None) -> DemoData:
         district["district_id"] = district["id"]
         districts.append(district)
         for a_index in range(cfg.areas_per_district):
-            liaison, liaison_phone, *_ = people.person()
+            liaison, _, liaison_phone, *_ = people.person()
             area = org(
                 code=f"D{d_index + 1:02d}A{a_index + 1:02d}",
                 name=f"{d_short}{names.AREA_ORDINALS[a_index % len(names.AREA_ORDINALS)]}",
@@ -189,7 +189,7 @@ def generate_demo(now: datetime, config: DemoConfig | None = None) -> DemoData:
                     if company not in used_company_names:
                         used_company_names.add(company)
                         break
-                contact, contact_phone, *_ = people.person()
+                contact, _, contact_phone, *_ = people.person()
                 expected = int(min(1500, max(8, rng.lognormvariate(4.2, 0.9))))
                 unit = org(
                     code=f"D{d_index + 1:02d}A{a_index + 1:02d}U{u_index + 1:03d}",

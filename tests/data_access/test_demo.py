@@ -119,3 +119,11 @@ def test_an_import_that_fails_half_way_leaves_the_database_unchanged(engine, sma
     with write_session(engine) as s:  # and the same data, intact, loads afterwards
         counts = load_generated(s, small_demo)
     assert counts["member"] == len(small_demo.tables["member"])
+
+
+def test_contacts_and_liaisons_have_mobile_phones_not_id_numbers(small_demo):
+    for org in small_demo.tables["org_unit"]:
+        for key in ("contact_phone", "liaison_phone"):
+            phone = org[key]
+            if phone is not None:
+                assert len(phone) == 11 and phone.startswith("1"), (org["name"], key, phone)
