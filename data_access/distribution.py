@@ -43,7 +43,7 @@ def unit_table(units: pd.DataFrame) -> pd.DataFrame:
     frame = units[columns].copy()
     frame["waiting_at_district"] = frame["received"] - frame["distributed"]
     frame["distribution_rate"] = frame["delivered"] / frame["produced"].where(frame["produced"] > 0)
-    return frame.sort_values(["district_name", "area_name", "code"]).reset_index(drop=True)
+    return frame.sort_values(["produced", "code"], ascending=[False, True]).reset_index(drop=True)
 
 
 def waiting_cards(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) -> pd.DataFrame:

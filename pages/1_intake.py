@@ -103,7 +103,7 @@ if result.findings:
             t("intake.col_value"): [_masked(f.code, f.value_shown) for f in result.findings],
         }
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(table, hide_index=True, placeholder="—", width="stretch")
 
 stem = (card_name or upload.name.rsplit(".", 1)[0]).replace("/", "_")
 st.download_button(

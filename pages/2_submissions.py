@@ -103,7 +103,7 @@ chosen = st.multiselect(t("sub.filter_status"), UNIT_STATUSES, format_func=lambd
 shown = board[board["status"].isin(chosen)] if chosen else board
 table, config = progress_views.submissions_table(shown, t)
 st.caption(t("sub.table_caption"))
-st.dataframe(table, column_config=config, hide_index=True, width="stretch", height=min(560, 38 + 35 * len(table)))
+st.dataframe(table, column_config=config, hide_index=True, placeholder="—", width="stretch", height=min(560, 38 + 35 * len(table)))
 loaders_progress.csv_download(
     table,
     label=t("progress.export_csv"),

@@ -69,7 +69,7 @@ if units.empty:
 else:
     top = units.head(TOP_UNITS)
     st.dataframe(progress_views.units_table(top, t), column_config=progress_views.units_config(top, t),
-                 hide_index=True, width="stretch")
+                 hide_index=True, placeholder="—", width="stretch")
     loaders_progress.csv_download(
         progress_views.units_table(units, t),
         label=t("progress.export_csv"),
@@ -97,4 +97,4 @@ else:
     if mask:
         st.caption(t("val.drill_masked"))
     st.dataframe(progress_views.findings_table(findings, t), column_config=progress_views.findings_config(t),
-                 hide_index=True, width="stretch")
+                 hide_index=True, placeholder="—", width="stretch")

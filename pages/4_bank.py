@@ -65,7 +65,7 @@ else:
         st.caption(t("dlv.masked_note"))
     st.dataframe(
         shown[["name", "id_number", "phone", "unit_name", "reason", "status", "days_open", "failures", "first_failed_at", "contact_name", "contact_phone"]],
-        hide_index=True, width="stretch", height=360,
+        hide_index=True, placeholder="—", width="stretch", height=360,
         column_config={
             "name": t("dc.name"), "id_number": t("dc.id_number"), "phone": t("dc.phone"), "unit_name": t("dc.unit"),
             "reason": t("dc.reason"), "status": t("dc.status"), "days_open": views.days_column(t("dc.days_open")),
@@ -81,7 +81,7 @@ st.subheader(t("bk.batches"))
 shown = data.local_times(batches, "sent_at")
 st.dataframe(
     shown[["reference", "district_name", "branch", "sent_at", "member_count", "results", "produced", "failed", "success_rate", "failure_rate"]],
-    hide_index=True, width="stretch",
+    hide_index=True, placeholder="—", width="stretch",
     column_config={
         "reference": t("dc.batch"), "district_name": t("dc.district"), "branch": t("dc.branch"),
         "sent_at": views.time_column(t("dc.sent_at")), "member_count": t("dc.batch_members"), "results": t("dc.results"),
@@ -99,7 +99,7 @@ for tab, level in zip(st.tabs([t("bk.tab_district"), t("bk.tab_area"), t("bk.tab
         rates = data.bank_rates(ctx.scope, ctx.campaign_id, ctx.cutoff, level).sort_values("success_rate")
         st.dataframe(
             rates[["org_name", "results", "produced", "failed", "success_rate", "failure_rate"]],
-            hide_index=True, width="stretch", height=min(36 * (len(rates) + 1) + 4, 420),
+            hide_index=True, placeholder="—", width="stretch", height=min(36 * (len(rates) + 1) + 4, 420),
             column_config={
                 "org_name": t(f"level.{level}"), "results": t("dc.results"), "produced": t("dc.produced"), "failed": t("dc.failed"),
                 "success_rate": views.pct_column(t("dc.success_rate")), "failure_rate": views.pct_column(t("dc.failure_rate")),

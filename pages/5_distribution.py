@@ -46,7 +46,7 @@ else:
         st.subheader(t("dist.waiting_units"))
         st.dataframe(
             by_unit[["unit_name", "area_name", "district_name", "cards", "oldest_days"]].head(20),
-            hide_index=True, width="stretch",
+            hide_index=True, placeholder="—", width="stretch",
             column_config={
                 "unit_name": t("dc.unit"), "area_name": t("dc.area"), "district_name": t("dc.district"),
                 "cards": t("dc.waiting"), "oldest_days": views.days_column(t("dc.oldest_days")),
@@ -57,7 +57,7 @@ else:
     table = unit_table(units)
     st.dataframe(
         table[["unit_name", "area_name", "produced", "received", "distributed", "delivered", "activated", "waiting_at_district", "distribution_rate"]],
-        hide_index=True, width="stretch", height=400,
+        hide_index=True, placeholder="—", width="stretch", height=400,
         column_config={
             "unit_name": t("dc.unit"), "area_name": t("dc.area"), "produced": t("dc.produced"), "received": t("dc.received"),
             "distributed": t("dc.distributed"), "delivered": t("dc.delivered"), "activated": t("dc.activated"),
@@ -92,10 +92,10 @@ if upload is not None:
                  "card_tail": t("dc.card_tail"), "sheet_row": t("dc.sheet_row"), "bank_name": t("dc.bank_name"),
                  "matched_by": t("dc.matched_by"), "name_differs": t("dc.name_differs")}
         with tabs[0]:
-            st.dataframe(_mask(result.bank_only)[["sheet_row", "name", "id_number", "card_tail"]], hide_index=True, width="stretch", column_config=names)
+            st.dataframe(_mask(result.bank_only)[["sheet_row", "name", "id_number", "card_tail"]], hide_index=True, placeholder="—", width="stretch", column_config=names)
         with tabs[1]:
-            st.dataframe(_mask(result.here_only)[["unit_name", "name", "id_number", "phone", "card_tail"]], hide_index=True, width="stretch", column_config=names)
+            st.dataframe(_mask(result.here_only)[["unit_name", "name", "id_number", "phone", "card_tail"]], hide_index=True, placeholder="—", width="stretch", column_config=names)
         with tabs[2]:
             matched = _mask(result.matched).assign(matched_by=lambda f: f["matched_by"].map({"id": t("reconcile.by_id"), "name_card": t("reconcile.by_name_card")}))
             st.dataframe(matched[["unit_name", "name", "id_number", "card_tail", "bank_name", "matched_by", "name_differs"]],
-                         hide_index=True, width="stretch", column_config=names)
+                         hide_index=True, placeholder="—", width="stretch", column_config=names)

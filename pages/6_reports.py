@@ -88,7 +88,7 @@ level = group_level(units)
 groups = data.ranked_groups(preview)
 st.dataframe(
     groups[["rank", "org_name", "units", "units_submitted", "submission_rate", "late_units", "coverage"]],
-    hide_index=True, width="stretch",
+    hide_index=True, placeholder="—", width="stretch",
     column_config={
         "rank": t("dc.rank"), "org_name": t(f"level.{level}"), "units": t("dc.units"), "units_submitted": t("dc.units_submitted"),
         "submission_rate": st.column_config.ProgressColumn(t("dc.submission_rate"), format="percent", min_value=0, max_value=1),
