@@ -8,10 +8,7 @@ the BIFF records finds the real extent and those quirks first. An OLE2 file hold
 
 from __future__ import annotations
 
-import io
 import struct
-
-import python_calamine
 
 from campaign.errors import (
     CorruptWorkbook,
@@ -19,7 +16,7 @@ from campaign.errors import (
     TooManyColumns,
     TooManyRows,
 )
-from campaign.sheets.formats.xlsx import HEADER_SLACK
+from campaign.sheets.formats.xlsx import HEADER_SLACK, fill_from_calamine
 from campaign.sheets.model import Limits, RawSheet
 
 NAME = "xls"
@@ -192,18 +189,4 @@ def read(data: bytes, limits: Limits) -> list[RawSheet]:
     names = compound.names()
     stream_name = "Workbook" if "Workbook" in names else "Book"
     scanned = _scan(compound.stream(stream_name), limits)
-    try:
-        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except python_calamine.PasswordError:
-        raise EncryptedWorkbook() from None
-    sheets = []
-    for name in workbook.sheet_names[: limits.max_sheets]:
-        sheet = scanned.get(name)
-        if sheet is None:
-            continue
-        calamine_sheet = workbook.get_sheet_by_name(name)
-        sheet.rows = calamine_sheet.to_python(skip_empty_area=False)
-        for (r0, c0), (r1, c1) in calamine_sheet.merged_cell_ranges or []:
-            sheet.merged.append((r0 + 1, c0, r1 + 1, c1))
-        sheets.append(sheet)
-    return sheets
+    return fill_from_calamine(data, scanned, limits.max_sheets)

@@ -146,12 +146,21 @@ def read(data: bytes, limits: Limits) -> list[RawSheet]:
         sheet = _scan(name, safety.read_entry(archive, path, limits), limits)
         sheet.visible = visible
         scanned[name] = sheet
+    return fill_from_calamine(data, scanned)
+
+
+def fill_from_calamine(data: bytes, scanned: dict[str, RawSheet], max_sheets: int | None = None) -> list[RawSheet]:
+    """Read the cell values (and merged ranges) of the pre-scanned sheets with calamine.
+
+    Only sheets the safety scan has already measured reach calamine, which reserves memory
+    for a sheet's whole declared extent.
+    """
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except python_calamine.PasswordError:
         raise EncryptedWorkbook() from None
     sheets = []
-    for name in workbook.sheet_names:
+    for name in workbook.sheet_names[:max_sheets]:
         sheet = scanned.get(name)
         if sheet is None:
             continue
