@@ -31,3 +31,16 @@ def test_overview_renders_figures_and_charts(open_page, viewport):
     assert page.locator(".js-plotly-plot").count() >= 2
     wait_for_app(page)
     assert_no_exception(page)
+
+
+def test_clicking_a_district_bar_drills_down_to_its_areas(open_page):
+    page = open_page("/", viewport=(1440, 2000))
+    chart = page.locator('[data-testid="stPlotlyChart"]').last
+    bars = chart.locator("g.point path")
+    assert bars.count() == 4  # the four districts of the demo
+    bars.nth(0).click(force=True)
+    page.wait_for_url("**district=**", timeout=30_000)
+    wait_for_app(page)
+    assert_no_exception(page)
+    assert "各片区进度" in page.locator("h3").all_inner_texts()
+    assert page.locator('[data-testid="stPlotlyChart"]').last.locator("g.point path").count() == 3
