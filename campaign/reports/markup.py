@@ -3,17 +3,20 @@
 
 Row numbers stay those of the uploaded sheet, so "row 17" means the same row in both files.
 ID and phone columns are written as text, every text cell is neutralised against formula
-injection, and nothing is ever written as a formula. Written with xlsxwriter in
-constant_memory mode (rows stream to disk in order; comments only on bad cells).
+injection, and nothing is ever written as a formula. xlsxwriter writes the workbook
+(styles, 错误清单, comments, panes); the member sheets' cells are written as XML directly
+and spliced in, which is several times faster than xlsxwriter's per-cell calls.
 """
 
 from __future__ import annotations
 
 import gc
 import io
-from datetime import date, datetime, time, timedelta
+import re
+import zipfile
+from datetime import date, datetime, time
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 import xlsxwriter
 import xlsxwriter.exceptions
@@ -56,8 +59,9 @@ def write_markup(result: Result, target: str | Path | IO[bytes], lang: str = "zh
 
 
 def _write(result: Result, target: str | Path | IO[bytes], lang: str) -> None:
+    buffer = io.BytesIO()
     book = xlsxwriter.Workbook(
-        target,
+        buffer,
         {
             "constant_memory": True,
             "strings_to_formulas": False,
@@ -80,9 +84,36 @@ def _write(result: Result, target: str | Path | IO[bytes], lang: str) -> None:
             continue
         col = finding.col_index if finding.col_index is not None else 0
         by_sheet.setdefault(finding.sheet, {}).setdefault((finding.row, col), []).append(finding)
-    for sheet in result.workbook.sheets:
-        _member_sheet(book, sheet, by_sheet.get(sheet.name, {}), fmt, lang)
+    bodies: dict[str, tuple[str, str]] = {}
+    for index, sheet in enumerate(result.workbook.sheets):
+        # xlsxwriter names worksheet parts in the order they are added; 错误清单 is sheet1.
+        part = f"xl/worksheets/sheet{index + 2}.xml"
+        bodies[part] = _member_sheet(book, sheet, by_sheet.get(sheet.name, {}), fmt, lang)
     book.close()
+    data = _splice(buffer.getvalue(), bodies)
+    if isinstance(target, (str, Path)):
+        Path(target).write_bytes(data)
+    else:
+        target.write(data)
+
+
+def _splice(workbook: bytes, bodies: dict[str, tuple[str, str]]) -> bytes:
+    """Put each member sheet's cell XML into the (cell-less) worksheet xlsxwriter wrote."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(workbook)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dest:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename in bodies:
+                sheet_data, dimension = bodies[info.filename]
+                xml = content.decode("utf-8")
+                found = _EMPTY_SHEET_DATA.search(xml)
+                if found is None:
+                    raise RuntimeError(f"{info.filename}: expected an empty sheetData")
+                xml = xml[: found.start()] + sheet_data + xml[found.end() :]
+                xml = _DIMENSION.sub(f'<dimension ref="{dimension}"/>', xml, count=1)
+                content = xml.encode("utf-8")
+            dest.writestr(info.filename, content)
+    return out.getvalue()
 
 
 def markup_bytes(result: Result, lang: str = "zh") -> bytes:
@@ -145,7 +176,10 @@ def _member_sheet(
     marks: dict[tuple[int, int], list[Finding]],
     fmt: dict,
     lang: str,
-) -> None:
+) -> tuple[str, str]:
+    """Set up the worksheet (columns, panes, comments) and return its cells as sheetData XML
+    with the worksheet's dimension; xlsxwriter's per-cell calls cost about 7 µs a cell, this
+    direct writer a fraction of that."""
     from campaign.sheets.header import MemberSheet
 
     assert isinstance(member_sheet, MemberSheet)
@@ -159,65 +193,106 @@ def _member_sheet(
     for col in text_cols:
         sheet.set_column(col, col, 22, fmt["text"])
     header_row = member_sheet.header_row
-    write_string, text = sheet.write_string, fmt["text"]
+    # Style ids of the formats the cells use (assigned now so styles.xml lists them).
+    style = {key: fmt[key]._get_xf_index() for key in ("text", "date", "error", "warning")}
     by_row: dict[int, dict[int, list[Finding]]] = {}
     for (row, col), found in marks.items():
         by_row.setdefault(row, {})[col] = found
+    parts: list[str] = ["<sheetData>"]
+    max_col = 0
+    rows_written: list[int] = []
     for k, cells in enumerate(raw.rows):
         row = raw.first_row + k
-        r = row - 1
         row_marks = by_row.get(row)
-        if row_marks is None:  # the common case: a row with nothing to mark
-            data_row = row > header_row
-            for c, value in enumerate(cells):
-                style = text if data_row and c in text_cols else None
-                if type(value) is str:
-                    if value:
-                        write_string(r, c, neutralise_cell(value), style)
-                elif value is None:
-                    continue
-                elif style is not None:
-                    write_string(r, c, _shown(value), style)
-                else:
-                    _write_value(sheet, r, c, value, None, fmt)
-            continue
+        data_row = row > header_row
+        cell_xml: list[str] = []
         for c, value in enumerate(cells):
             found = row_marks.get(c) if row_marks else None
-            style = None
             if found:
-                error = any(f.severity == "error" for f in found)
-                style = fmt["error"] if error else fmt["warning"]
-            elif c in text_cols and row > header_row:
-                style = fmt["text"]
-            if value is None or value == "":
-                if style is not None:
-                    sheet.write_blank(r, c, None, style)
-            elif type(value) is str:
-                write_string(r, c, neutralise_cell(value), style)
-            elif c in text_cols and row > header_row:
-                write_string(r, c, _shown(value), style)
+                s = style["error"] if any(f.severity == "error" for f in found) else style["warning"]
+                sheet.write_comment(row - 1, c, _comment(found, lang), COMMENT_BOX)
+            elif data_row and c in text_cols:
+                s = style["text"]
             else:
-                _write_value(sheet, r, c, value, style, fmt)
-            if found:
-                sheet.write_comment(r, c, _comment(found, lang), COMMENT_BOX)
+                s = 0
+            ref = f"{_COLUMN_LETTERS[c]}{row}"
+            if value is None or value == "":
+                if s:
+                    cell_xml.append(f'<c r="{ref}" s="{s}"/>')
+                continue
+            cell_xml.append(_cell(ref, value, s, style["date"], as_text=data_row and c in text_cols))
         if row_marks and 0 in row_marks and not cells:
-            sheet.write_blank(r, 0, None, fmt["warning"])
-            sheet.write_comment(r, 0, _comment(row_marks[0], lang), COMMENT_BOX)
+            s = style["error"] if any(f.severity == "error" for f in row_marks[0]) else style["warning"]
+            cell_xml.append(f'<c r="A{row}" s="{s}"/>')
+            sheet.write_comment(row - 1, 0, _comment(row_marks[0], lang), COMMENT_BOX)
+        if cell_xml:
+            parts.append(f'<row r="{row}">{"".join(cell_xml)}</row>')
+            rows_written.append(row)
+            max_col = max(max_col, len(cells))
+    parts.append("</sheetData>")
     sheet.freeze_panes(header_row, 0)
+    last_col = _COLUMN_LETTERS[max(0, max_col - 1)]
+    dimension = f"A{rows_written[0]}:{last_col}{rows_written[-1]}" if rows_written else "A1"
+    return "".join(parts), dimension
 
 
-def _write_value(sheet: Any, r: int, c: int, value: object, style: Any, fmt: dict) -> None:
-    """A non-text cell value as the type it was read as (never a formula)."""
+def _cell(ref: str, value: object, s: int, date_style: int, *, as_text: bool) -> str:
+    """One cell as XML: text as an inline string (neutralised), numbers, booleans and dates
+    as what they were read as, never a formula."""
+    style = f' s="{s}"' if s else ""
+    if type(value) is str:
+        return _inline(ref, neutralise_cell(value), style)  # type: ignore[arg-type]
+    if as_text:  # an ID or phone that arrived as a number: shown as text, as read
+        return _inline(ref, _shown(value), style)
     if isinstance(value, bool):
-        sheet.write_boolean(r, c, value, style)
-    elif isinstance(value, (int, float)):
-        sheet.write_number(r, c, value, style)
-    elif isinstance(value, (datetime, date, time)):
-        sheet.write_datetime(r, c, value, style or fmt["date"])
-    elif isinstance(value, timedelta):
-        sheet.write_string(r, c, str(value), style)
-    else:
-        sheet.write_string(r, c, neutralise_cell(str(value)), style)
+        return f'<c r="{ref}"{style} t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, (int, float)):
+        return f'<c r="{ref}"{style}><v>{value!r}</v></c>'
+    if isinstance(value, (datetime, date, time)):
+        serial = _excel_serial(value)
+        return f'<c r="{ref}" s="{s or date_style}"><v>{serial!r}</v></c>'
+    return _inline(ref, neutralise_cell(str(value)), style)  # type: ignore[arg-type]
+
+
+def _inline(ref: str, text: str, style: str) -> str:
+    preserve = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+    if _NEEDS_ESCAPE.search(text):
+        text = _escape(text)
+    return f'<c r="{ref}"{style} t="inlineStr"><is><t{preserve}>{text}</t></is></c>'
+
+
+def _escape(text: str) -> str:
+    """XML-escape text the way Excel reads it: & < >, and control characters as _xHHHH_."""
+    text = _LITERAL_ESCAPE.sub(r"_x005F\1", text)
+    text = _CONTROL.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _excel_serial(value: datetime | date | time) -> float:
+    if isinstance(value, datetime):
+        return (value - datetime(1899, 12, 30)).total_seconds() / 86400
+    if isinstance(value, date):
+        return float((value - date(1899, 12, 30)).days)
+    return (value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6) / 86400
+
+
+def _column_letters(count: int) -> list[str]:
+    letters = []
+    for index in range(count):
+        name, n = "", index + 1
+        while n:
+            n, rem = divmod(n - 1, 26)
+            name = chr(65 + rem) + name
+        letters.append(name)
+    return letters
+
+
+_COLUMN_LETTERS = _column_letters(16384)
+_EMPTY_SHEET_DATA = re.compile(r"<sheetData/>|<sheetData></sheetData>")
+_DIMENSION = re.compile(r'<dimension ref="[^"]*"/>')
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_LITERAL_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
+_NEEDS_ESCAPE = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
 
 
 def _comment(found: list[Finding], lang: str) -> str:
