@@ -81,7 +81,12 @@ class MemberSheet:
         if col is None:
             return [""] * len(self.data_rows)
         rows, first = self.raw.rows, self.raw.first_row
-        return [cells[col] if col < len(cells) else "" for cells in (rows[r - first] for r in self.data_rows)]
+        out: list[Cell] = []
+        append = out.append
+        for r in self.data_rows:
+            cells = rows[r - first]
+            append(cells[col] if col < len(cells) else "")
+        return out
 
 
 def _unit_name(raw: RawSheet, above: int) -> tuple[str | None, tuple[int, int] | None]:
@@ -131,11 +136,19 @@ def find_header(raw: RawSheet, scan_rows: int = 30) -> MemberSheet | None:
     sheet.unit_name, sheet.unit_cell = _unit_name(raw, k)
     watched = [kinds[kind] for kind in ("name", "id", "phone")]
     quirky = {r for r, _ in raw.formulas} | {r for r, _ in raw.errors}
-    for j in range(k + 1, len(raw.rows)):
-        cells = raw.rows[j]
-        row = raw.first_row + j
-        if any(col < len(cells) and _filled(cells[col]) for col in watched) or row in quirky:
-            sheet.data_rows.append(row)
+    data_rows = sheet.data_rows
+    first = raw.first_row
+    for j, cells in enumerate(raw.rows[k + 1 :], start=k + 1):
+        width = len(cells)
+        for col in watched:  # inlined _filled: this loop runs once per row of the sheet
+            if col < width:
+                value = cells[col]
+                if value is not None and value != "" and not (type(value) is str and value.isspace()):
+                    data_rows.append(first + j)
+                    break
+        else:
+            if first + j in quirky:
+                data_rows.append(first + j)
     return sheet
 
 
