@@ -23,6 +23,7 @@ from data_access.uploads import (
     submitted_ids_for_unit,
     unit_card_name,
 )
+from ui import downloads
 from ui.frame import page_frame
 
 LIMITS = Limits()
@@ -70,7 +71,12 @@ if cache_key not in st.session_state:
             as_of=reference, retirement_rules=rules, shared_phone_severity=phone_severity,
             expected_unit_name=card_name or None, known_ids=known, unit_ids=own,
         )
-        st.session_state[cache_key] = validate_workbook(workbook, config)
+        checked = validate_workbook(workbook, config)
+        st.session_state[cache_key] = checked
+        downloads.log_file_read(
+            ctx.user.login, upload.name, checked.summary()["rows"],
+            f"checked unit={unit_id} errors={checked.error_count} warnings={checked.warning_count}",
+        )
         status.update(label=t("intake.checked"), state="complete")
 result = st.session_state[cache_key]
 summary = result.summary()
@@ -105,11 +111,11 @@ if result.findings:
     )
     st.dataframe(table, hide_index=True, placeholder="—", width="stretch")
 
-stem = (card_name or upload.name.rsplit(".", 1)[0]).replace("/", "_")
+markup_name = downloads.export_name(t("intake.markup_suffix"), card_name or upload.name.rsplit(".", 1)[0], ctx.as_of, "xlsx")
 st.download_button(
     t("intake.download_markup"),
-    data=lambda: markup_bytes(result, ctx.lang),
-    file_name=f"{stem}_{ctx.as_of:%Y%m%d}_{t('intake.markup_suffix')}.xlsx",
+    data=downloads.deferred(lambda: (markup_bytes(result, ctx.lang), summary["rows"]), ctx.user.login, markup_name, "marked-up sheet"),
+    file_name=markup_name,
     icon=":material/download:",
 )
 

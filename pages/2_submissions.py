@@ -11,7 +11,7 @@ from campaign.timeutil import local_to_utc, now_utc, utc_to_local
 from data_access import chase, submissions
 from data_access.db import write_session
 from data_access.metrics import UNIT_STATUSES
-from ui import components, loaders, loaders_progress, progress_views
+from ui import components, downloads, loaders, loaders_progress, progress_views
 from ui.frame import page_frame
 
 CHASE_SHOWN = 12
@@ -107,7 +107,7 @@ st.dataframe(table, column_config=config, hide_index=True, placeholder="—", wi
 loaders_progress.csv_download(
     table,
     label=t("progress.export_csv"),
-    file_name=loaders_progress.export_file_name(t("sub.export_name"), ctx.scope_label, ctx.as_of),
+    file_name=downloads.export_name(t("sub.export_name"), ctx.scope_label, ctx.as_of, "csv"),
     login=ctx.user.login,
     detail=f"submissions campaign={ctx.campaign_id} scope={ctx.scope.cache_key()} statuses={','.join(chosen) or 'all'}",
     key="export_submissions",

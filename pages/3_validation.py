@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import components, loaders_progress, progress_views
+from ui import components, downloads, loaders_progress, progress_views
 from ui.frame import page_frame
 
 TOP_UNITS = 20
@@ -73,7 +73,7 @@ else:
     loaders_progress.csv_download(
         progress_views.units_table(units, t),
         label=t("progress.export_csv"),
-        file_name=loaders_progress.export_file_name(t("val.export_name"), ctx.scope_label, ctx.as_of),
+        file_name=downloads.export_name(t("val.export_name"), ctx.scope_label, ctx.as_of, "csv"),
         login=ctx.user.login,
         detail=f"validation units campaign={ctx.campaign_id} scope={ctx.scope.cache_key()}",
         key="export_validation",

@@ -7,7 +7,7 @@ import streamlit as st
 
 from campaign.reports.progress_workbook import BATCHES, FAILURES
 from data_access.distribution import age_bucket, age_buckets
-from ui import components, loaders
+from ui import components, downloads, loaders
 from ui import delivery_views as views
 from ui import loaders_delivery as data
 from ui.frame import page_frame
@@ -73,7 +73,7 @@ else:
             "contact_name": t("dc.contact"), "contact_phone": t("dc.contact_phone"),
         },
     )
-    name = data.file_name(t("rpt.sheet_failures"), ctx.scope_label, ctx.as_of, "csv")
+    name = downloads.export_name(t("rpt.sheet_failures"), ctx.scope_label, ctx.as_of, "csv")
     st.download_button(t("dlv.csv"), data=data.csv_download(failures, FAILURES, ctx.lang, ctx.user.login, name, "bank open failures"),
                        file_name=name, mime="text/csv", icon=":material/download:", key="csv_failures", on_click="ignore")
 
@@ -89,7 +89,7 @@ st.dataframe(
         "success_rate": views.pct_column(t("dc.success_rate")), "failure_rate": views.pct_column(t("dc.failure_rate")),
     },
 )
-name = data.file_name(t("rpt.sheet_batches"), ctx.scope_label, ctx.as_of, "csv")
+name = downloads.export_name(t("rpt.sheet_batches"), ctx.scope_label, ctx.as_of, "csv")
 st.download_button(t("dlv.csv"), data=data.csv_download(batches, BATCHES, ctx.lang, ctx.user.login, name, "bank batches"),
                    file_name=name, mime="text/csv", icon=":material/download:", key="csv_batches", on_click="ignore")
 

@@ -8,7 +8,7 @@ import streamlit as st
 from campaign.errors import IngestError
 from campaign.reports.progress_workbook import DISTRIBUTION
 from data_access.distribution import age_buckets, pipeline, unit_table, waiting_by_unit
-from ui import components, loaders
+from ui import components, downloads, loaders
 from ui import delivery_views as views
 from ui import loaders_delivery as data
 from ui.frame import page_frame
@@ -64,7 +64,7 @@ else:
             "waiting_at_district": t("dc.waiting"), "distribution_rate": views.pct_column(t("dc.distribution_rate")),
         },
     )
-    name = data.file_name(t("rpt.sheet_distribution"), ctx.scope_label, ctx.as_of, "csv")
+    name = downloads.export_name(t("rpt.sheet_distribution"), ctx.scope_label, ctx.as_of, "csv")
     st.download_button(t("dlv.csv"), data=data.csv_download(table, DISTRIBUTION, ctx.lang, ctx.user.login, name, "distribution per unit"),
                        file_name=name, mime="text/csv", icon=":material/download:", key="csv_distribution", on_click="ignore")
 

@@ -11,7 +11,7 @@ from campaign.reports import progress_workbook as wb
 from campaign.reports.bulletin import paragraph
 from data_access import distribution
 from data_access.reports import group_level
-from ui import loaders
+from ui import downloads, loaders
 from ui import loaders_delivery as data
 from ui.frame import page_frame
 
@@ -35,9 +35,9 @@ left, right = st.columns(2)
 with left:
     st.subheader(t("rpt.workbook"))
     st.caption(t("rpt.workbook_help"))
-    name = data.file_name(t("rpt.file_workbook"), ctx.scope_label, ctx.as_of, "xlsx")
+    name = downloads.export_name(t("rpt.file_workbook"), ctx.scope_label, ctx.as_of, "xlsx")
     build = partial(data.progress_workbook_bytes, ctx.scope, scope_label=ctx.scope_label, user_login=login, full_pii=full, lang=lang, **common)
-    download(t("rpt.workbook"), data=data.deferred(build, login, name, f"progress workbook scope={ctx.scope.cache_key()}"),
+    download(t("rpt.workbook"), data=downloads.deferred(build, login, name, f"progress workbook scope={ctx.scope.cache_key()}"),
              file_name=name, mime=data.XLSX, type="primary", key="dl_workbook")
 
     st.subheader(t("rpt.split"))
@@ -48,10 +48,10 @@ with left:
             continue
         offered = True
         stem = t("rpt.file_workbook")
-        zip_name = data.file_name(t("rpt.file_split", level=t(f"level.{level}")), ctx.scope_label, ctx.as_of, "zip")
+        zip_name = downloads.export_name(t("rpt.file_split", level=t(f"level.{level}")), ctx.scope_label, ctx.as_of, "zip")
         build_zip = partial(data.split_zip_bytes, ctx.scope, level, user_login=login, full_pii=full, lang=lang, stem=stem,
                             **{k: v for k, v in common.items()})
-        download(t(f"rpt.split_{level}"), data=data.deferred(build_zip, login, zip_name, f"split by {level} scope={ctx.scope.cache_key()}"),
+        download(t(f"rpt.split_{level}"), data=downloads.deferred(build_zip, login, zip_name, f"split by {level} scope={ctx.scope.cache_key()}"),
                  file_name=zip_name, mime="application/zip", key=f"dl_split_{level}")
     if not offered:
         st.caption(t("rpt.split_none"))
@@ -60,9 +60,9 @@ with right:
     st.subheader(t("rpt.bulletin"))
     stem = t("rpt.file_bulletin")
     for kind, label, mime in (("xlsx", "rpt.bulletin_xlsx", data.XLSX), ("html", "rpt.bulletin_html", "text/html")):
-        name = data.file_name(stem, ctx.scope_label, ctx.as_of, kind)
+        name = downloads.export_name(stem, ctx.scope_label, ctx.as_of, kind)
         build = partial(data.bulletin_bytes, ctx.scope, scope_label=ctx.scope_label, lang=lang, kind=kind, **common)
-        download(t(label), data=data.deferred(build, login, name, f"bulletin {kind} scope={ctx.scope.cache_key()}"),
+        download(t(label), data=downloads.deferred(build, login, name, f"bulletin {kind} scope={ctx.scope.cache_key()}"),
                  file_name=name, mime=mime, key=f"dl_bulletin_{kind}")
 
     st.subheader(t("rpt.csv"))
@@ -76,8 +76,8 @@ with right:
     }
     choice = st.selectbox(t("rpt.csv_pick"), list(tables), format_func=t, key="csv_table")
     make, columns = tables[choice]
-    name = data.file_name(t(choice), ctx.scope_label, ctx.as_of, "csv")
-    download(t("dlv.csv"), data=data.deferred(lambda: (wb.csv_bytes(frame := make(), columns, lang), len(frame)), login, name, f"csv {choice}"),
+    name = downloads.export_name(t(choice), ctx.scope_label, ctx.as_of, "csv")
+    download(t("dlv.csv"), data=downloads.deferred(lambda: (wb.csv_bytes(frame := make(), columns, lang), len(frame)), login, name, f"csv {choice}"),
              file_name=name, mime="text/csv", key="dl_csv")
 
 st.subheader(t("rpt.preview"))

@@ -20,9 +20,10 @@ from campaign.reconcile import Reconciliation, read_bank_list, reconcile
 from campaign.reports.bulletin import BulletinInput, bulletin_html, bulletin_workbook, rank_groups
 from campaign.reports.progress_workbook import Column, build_progress_workbook, csv_bytes
 from data_access import bank, distribution, reports
-from data_access.audit import log_export, log_import
+from data_access.audit import log_import
 from data_access.db import read_session, write_session
 from data_access.scope import Scope, scope_for
+from ui.downloads import deferred, export_name
 from ui.loaders import TTL, engine
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -97,17 +98,6 @@ def reconcile_upload(
     return result, len(bank_rows)
 
 
-def file_name(stem: str, scope_label: str, as_of: date, ext: str) -> str:
-    """A download's name after what it holds: 会员卡推进报表-保税区工会-2026-11-20.xlsx."""
-    safe = "".join(ch for ch in scope_label if ch not in '\\/:*?"<>|').strip() or "all"
-    return f"{stem}-{safe}-{as_of.isoformat()}.{ext}"
-
-
-def _log(user_login: str, name: str, rows: int, detail: str) -> None:
-    with write_session(engine()) as session:
-        log_export(session, user_login, name, rows, detail)
-
-
 def progress_workbook_bytes(
     scope: Scope, campaign_id: int, campaign_name: str, scope_label: str, as_of: date, cutoff: datetime,
     *, user_login: str, full_pii: bool, lang: str,
@@ -148,7 +138,7 @@ def split_zip_bytes(
                 sub, campaign_id, campaign_name, name, as_of, cutoff, user_login=user_login, full_pii=full_pii, lang=lang,
             )
             rows += count
-            archive.writestr(file_name(stem, name, as_of, "xlsx"), body)
+            archive.writestr(export_name(stem, name, as_of, "xlsx"), body)
     return buffer.getvalue(), rows
 
 
@@ -156,17 +146,6 @@ def split_targets(scope: Scope) -> dict[str, list[tuple[int, str]]]:
     """Districts and areas in the scope."""
     with read_session(engine()) as session:
         return reports.split_targets(session, scope)
-
-
-def deferred(build: Callable[[], tuple[bytes, int]], user_login: str, name: str, detail: str) -> Callable[[], bytes]:
-    """A zero-argument callable for ``st.download_button(data=...)``: builds on click, logs."""
-
-    def run() -> bytes:
-        body, rows = build()
-        _log(user_login, name, rows, detail)
-        return body
-
-    return run
 
 
 def csv_download(frame: pd.DataFrame, columns: list[Column], lang: str, user_login: str, name: str, detail: str) -> Callable[[], bytes]:

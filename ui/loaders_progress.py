@@ -6,17 +6,16 @@ part of its cache key; nothing unmasked is cached.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 import pandas as pd
 import streamlit as st
-from sqlalchemy import Engine
 
 from campaign.masking import neutralise_cell
 from data_access import submissions, validation_stats
-from data_access.audit import log_export
-from data_access.db import read_session, write_session
+from data_access.db import read_session
 from data_access.scope import Scope
+from ui.downloads import log_download
 from ui.loaders import TTL, engine
 
 
@@ -79,18 +78,6 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     return safe.to_csv(index=False).encode("utf-8-sig")
 
 
-def log_download(db: Engine, login: str, file_name: str, rows: int, detail: str) -> None:
-    with write_session(db) as session:
-        log_export(session, login, file_name, rows, detail)
-
-
-def export_file_name(what: str, scope_label: str, as_of: date, suffix: str = "csv") -> str:
-    """E.g. 报送进度-保税区工会-2026-11-20.csv (slashes and spaces taken out)."""
-    parts = [what, scope_label, as_of.isoformat()]
-    cleaned = [str(p).replace("/", "_").replace("\\", "_").replace(" ", "") for p in parts if p]
-    return "-".join(cleaned) + f".{suffix}"
-
-
 def csv_download(frame: pd.DataFrame, *, label: str, file_name: str, login: str, detail: str, key: str) -> None:
     """A download button for a table; every click writes an audit row (table ``audit``)."""
     st.download_button(
@@ -101,5 +88,5 @@ def csv_download(frame: pd.DataFrame, *, label: str, file_name: str, login: str,
         key=key,
         icon=":material/download:",
         on_click=log_download,
-        args=(engine(), login, file_name, len(frame), detail),
+        args=(login, file_name, len(frame), detail),
     )

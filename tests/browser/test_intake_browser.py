@@ -90,4 +90,6 @@ def test_unit_clerk_checks_a_bad_sheet_then_stores_a_clean_one(browser, own_serv
         assert s.scalar(select(func.count()).select_from(Upload).where(Upload.unit_id == unit_id)) == uploads_before + 1
         names = set(s.scalars(select(Member.name).where(Member.unit_id == unit_id, Member.name.in_(["张伟", "李娜"]))))
         assert names == {"张伟", "李娜"}
-        assert s.scalar(select(func.count()).select_from(Audit).where(Audit.user_login == "unit1")) >= 1
+        logged = set(s.execute(select(Audit.action, Audit.object).where(Audit.user_login == "unit1")).all())
+        assert ("import", "有错误的名单.xlsx") in logged and ("import", "改好的名单.xlsx") in logged
+        assert ("export", marked.name) in logged  # the marked-up workbook's download

@@ -39,9 +39,10 @@ def test_leader_export_holds_only_their_district(run_page, demo_sqlite_url):
     buttons = _buttons(at)
     assert "每个片区一份（zip）" in buttons and "每个区工会一份（zip）" not in buttons
 
+    from ui import downloads
     from ui import loaders_delivery as data
 
-    assert data.file_name("会员卡推进报表", "保税区工会", AS_OF, "xlsx") == "会员卡推进报表-保税区工会-2026-11-20.xlsx"
+    assert downloads.export_name("会员卡推进报表", "保税区工会", AS_OF, "xlsx") == "会员卡推进报表-保税区工会-2026-11-20.xlsx"
 
     engine = get_engine(demo_sqlite_url)
     with read_session(engine) as s:

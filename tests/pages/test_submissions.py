@@ -12,7 +12,7 @@ from data_access.db import get_engine, read_session
 from data_access.models import Audit, Chase
 from tests.pages.conftest import texts
 from tests.pages.progress_helpers import open_subpage
-from ui import loaders_progress
+from ui import downloads, loaders_progress
 
 PAGE = "pages/2_submissions.py"
 
@@ -115,7 +115,7 @@ def test_export_is_offered_and_its_click_writes_an_audit_row(writable_demo):
     assert proto.label == "下载表格（CSV）"
     # AppTest cannot click a download button; run the very callback the button is wired to.
     table = at.dataframe[0].value
-    loaders_progress.log_download(get_engine(writable_demo), "admin", "报送进度-保税区工会-2026-11-29.csv", len(table), "test")
+    downloads.log_download("admin", "报送进度-保税区工会-2026-11-29.csv", len(table), "test")
     with read_session(get_engine(writable_demo)) as session:
         rows = session.execute(select(Audit.user_login, Audit.action, Audit.object, Audit.row_count)).all()
     assert ("admin", "export", "报送进度-保税区工会-2026-11-29.csv", len(table)) in [tuple(r) for r in rows]
@@ -133,5 +133,5 @@ def test_csv_is_utf8_with_bom_and_defuses_formulas():
 def test_export_file_name():
     from datetime import date
 
-    name = loaders_progress.export_file_name("报送进度", "保税区工会", date(2026, 11, 20))
+    name = downloads.export_name("报送进度", "保税区工会", date(2026, 11, 20), "csv")
     assert name == "报送进度-保税区工会-2026-11-20.csv"
