@@ -37,18 +37,9 @@ def register(subparsers: Any) -> None:
 
 def _stable_counties() -> list[str]:
     """Region codes that existed in every era (so stdnum's county check agrees with ours)."""
-    import stdnum
+    from campaign.rules.id_number import register_entries
 
-    codes, province = [], ""
-    path = Path(stdnum.__file__).parent / "cn" / "loc.dat"
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line or line.startswith("#"):
-            continue
-        if line[0] != " ":
-            province = line.split()[0]
-        elif "[" not in line and not line.split()[0].endswith("00"):
-            codes.append(province + line.split()[0])
-    return codes
+    return [code for code, line in register_entries() if "[" not in line and not code.endswith("00")]
 
 
 def make_rows(n: int, seed: int, bad_share: float) -> list[list[object]]:

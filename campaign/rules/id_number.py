@@ -143,11 +143,11 @@ def id_hash(number: str) -> str:
 
 
 @cache
-def known_counties() -> frozenset[str]:
-    """Every 6-digit region code that python-stdnum's register lists, in any era."""
+def register_entries() -> tuple[tuple[str, str], ...]:
+    """(6-digit county code, its register line) for every county python-stdnum lists."""
     import stdnum
 
-    codes: set[str] = set()
+    entries: list[tuple[str, str]] = []
     province = ""
     path = Path(stdnum.__file__).parent / "cn" / "loc.dat"
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -156,8 +156,14 @@ def known_counties() -> frozenset[str]:
         if line[0] != " ":
             province = line.split()[0]
         else:
-            codes.add(province + line.split()[0])
-    return frozenset(codes)
+            entries.append((province + line.split()[0], line))
+    return tuple(entries)
+
+
+@cache
+def known_counties() -> frozenset[str]:
+    """Every 6-digit region code that python-stdnum's register lists, in any era."""
+    return frozenset(code for code, _ in register_entries())
 
 
 def validate(number: str, as_of: date | None = None) -> str:
