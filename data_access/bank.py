@@ -16,14 +16,12 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from campaign.masking import mask_id, mask_phone
+from data_access.metrics import count_if
 from data_access.models import BankBatch, BankResult, Member, OrgUnit
 from data_access.scope import Scope
 
 GROUPS = {"district": "district_id", "area": "area_id", "unit": "id"}
 
-
-def _count_if(condition: object) -> object:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)  # type: ignore[arg-type]
 
 
 def _in_scope(scope: Scope, campaign_id: int, cutoff: datetime) -> object:
@@ -47,8 +45,8 @@ def batches(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) 
         select(
             BankResult.batch_id,
             func.count().label("results"),
-            _count_if(BankResult.outcome == "produced").label("produced"),
-            _count_if(BankResult.outcome == "failed").label("failed"),
+            count_if(BankResult.outcome == "produced").label("produced"),
+            count_if(BankResult.outcome == "failed").label("failed"),
             func.max(BankResult.at).label("last_result_at"),
         )
         .join(Member, Member.id == BankResult.member_id)
@@ -94,8 +92,8 @@ def rates_by(session: Session, scope: Scope, campaign_id: int, cutoff: datetime,
             group.id.label("org_id"),
             group.name.label("org_name"),
             func.count().label("results"),
-            _count_if(BankResult.outcome == "produced").label("produced"),
-            _count_if(BankResult.outcome == "failed").label("failed"),
+            count_if(BankResult.outcome == "produced").label("produced"),
+            count_if(BankResult.outcome == "failed").label("failed"),
         )
         .select_from(BankResult)
         .join(Member, Member.id == BankResult.member_id)
@@ -187,10 +185,10 @@ def correction_loop(session: Session, scope: Scope, campaign_id: int, cutoff: da
     query = (
         select(
             func.count(),
-            _count_if(and_(Member.corrected_at <= cutoff, Member.corrected_at >= fm.c.first_failed_at)),
-            _count_if(fm.c.last_result_at > fm.c.first_failed_at),
-            _count_if(recovered),
-            _count_if(fm.c.produced_at.is_(None)),
+            count_if(and_(Member.corrected_at <= cutoff, Member.corrected_at >= fm.c.first_failed_at)),
+            count_if(fm.c.last_result_at > fm.c.first_failed_at),
+            count_if(recovered),
+            count_if(fm.c.produced_at.is_(None)),
         )
         .select_from(fm)
         .join(Member, Member.id == fm.c.member_id)

@@ -22,7 +22,8 @@ from data_access.scope import Scope
 GROUP_LEVELS = ("district", "area", "unit")
 
 
-def _count_if(condition: object) -> object:
+def count_if(condition: object) -> object:
+    """SQL: how many rows meet a condition (0, never NULL, on an empty group)."""
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)  # type: ignore[arg-type]
 
 
@@ -57,16 +58,16 @@ def _member_counts(campaign_id: int, cutoff: datetime):  # type: ignore[no-untyp
     return (
         select(
             m.unit_id.label("unit_id"),
-            _count_if(m.validated_at <= cutoff).label("validated"),
-            _count_if(m.submitted_at <= cutoff).label("submitted"),
-            _count_if(m.approved_at <= cutoff).label("approved"),
-            _count_if(m.sent_at <= cutoff).label("sent_to_bank"),
-            _count_if(m.produced_at <= cutoff).label("produced"),
-            _count_if(m.received_at <= cutoff).label("received"),
-            _count_if(m.distributed_at <= cutoff).label("distributed"),
-            _count_if(m.delivered_at <= cutoff).label("delivered"),
-            _count_if(m.activated_at <= cutoff).label("activated"),
-            _count_if(and_(m.failed_at <= cutoff, or_(m.produced_at.is_(None), m.produced_at > cutoff))).label("failed_open"),
+            count_if(m.validated_at <= cutoff).label("validated"),
+            count_if(m.submitted_at <= cutoff).label("submitted"),
+            count_if(m.approved_at <= cutoff).label("approved"),
+            count_if(m.sent_at <= cutoff).label("sent_to_bank"),
+            count_if(m.produced_at <= cutoff).label("produced"),
+            count_if(m.received_at <= cutoff).label("received"),
+            count_if(m.distributed_at <= cutoff).label("distributed"),
+            count_if(m.delivered_at <= cutoff).label("delivered"),
+            count_if(m.activated_at <= cutoff).label("activated"),
+            count_if(and_(m.failed_at <= cutoff, or_(m.produced_at.is_(None), m.produced_at > cutoff))).label("failed_open"),
         )
         .where(m.campaign_id == campaign_id)
         .group_by(m.unit_id)
@@ -290,7 +291,7 @@ def _ratio(numerator: int, denominator: int) -> float | None:
 def bank_results_received(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) -> tuple[int, int]:
     """(results received, produced) counted per result row up to the cut-off."""
     query = (
-        select(func.count(), _count_if(BankResult.outcome == "produced"))
+        select(func.count(), count_if(BankResult.outcome == "produced"))
         .select_from(BankResult)
         .join(Member, Member.id == BankResult.member_id)
         .join(OrgUnit, OrgUnit.id == Member.unit_id)

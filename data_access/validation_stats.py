@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, aliased
 
 from campaign.masking import mask_id, mask_phone
 from campaign.timeutil import TZ, utc_to_local
+from data_access.metrics import count_if
 from data_access.models import Finding, OrgUnit, Upload
 from data_access.scope import Scope
 
@@ -42,9 +43,6 @@ def mask_personal_text(text: object) -> object:
     text = _ID_LIKE.sub(lambda m: mask_id(m.group(1)), text)
     return _PHONE_LIKE.sub(lambda m: mask_phone(m.group(1)), text)
 
-
-def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
 def local_day(column: ColumnElement[datetime], dialect: str) -> ColumnElement[object]:
@@ -109,7 +107,7 @@ def by_code(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) 
             life.c.code,
             life.c.severity,
             func.count().label("raised"),
-            _count_if(is_open).label("open"),
+            count_if(is_open).label("open"),
             func.count(func.distinct(case((is_open, life.c.unit_id), else_=None))).label("units_open"),
         )
         .join(unit, unit.id == life.c.unit_id)
@@ -128,8 +126,8 @@ def by_unit(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) 
     unit = aliased(OrgUnit)
     area = aliased(OrgUnit)
     is_open = _is_open(life, cutoff)
-    open_errors = _count_if(and_(is_open, life.c.severity == "error"))
-    open_warnings = _count_if(and_(is_open, life.c.severity == "warning"))
+    open_errors = count_if(and_(is_open, life.c.severity == "error"))
+    open_warnings = count_if(and_(is_open, life.c.severity == "warning"))
     uploads = (
         select(Upload.unit_id, func.count().label("uploads"), func.max(Upload.uploaded_at).label("last_upload_at"))
         .where(Upload.campaign_id == campaign_id, Upload.uploaded_at <= cutoff)

@@ -4,24 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
+from campaign.numbers import pct
+
+__all__ = ["pct", "num", "traffic_colour", "plotly"]
+
 CHART_CONFIG = {"displaylogo": False, "responsive": True}
 TRAFFIC_GREEN = "#2e7d32"
 TRAFFIC_AMBER = "#f9a825"
 TRAFFIC_RED = "#c62828"
 PALETTE = ["#c0392b", "#2e86de", "#27ae60", "#f39c12", "#8e44ad", "#16a085", "#7f8c8d"]
-
-
-def pct(value: float | None, digits: int = 1) -> str:
-    """A ratio as a percentage, or a dash when undefined.
-
-    >>> pct(0.9312)
-    '93.1%'
-    >>> pct(None)
-    '—'
-    """
-    if value is None:
-        return "—"
-    return f"{value * 100:.{digits}f}%"
 
 
 def num(value: int | float | None) -> str:

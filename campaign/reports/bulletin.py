@@ -4,7 +4,6 @@ short generated paragraph, as a workbook and as printable HTML. Pure code over D
 from __future__ import annotations
 
 import html
-import math
 from dataclasses import dataclass
 from datetime import date
 from typing import Final
@@ -12,6 +11,7 @@ from typing import Final
 import pandas as pd
 
 from campaign.i18n import t
+from campaign.numbers import pct
 from campaign.reports.progress_workbook import Column, cell_text, new_workbook, write_table
 
 # Unit statuses from most to least advanced (metrics.UNIT_STATUSES, ordered by progress).
@@ -69,12 +69,6 @@ def rank_units(units: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(rank=range(1, len(frame) + 1))
 
 
-def _pct(value: float | int | None) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    return f"{value * 100:.1f}%"
-
-
 def paragraph(data: BulletinInput, lang: str = "zh") -> str:
     """The bulletin's text: where the scope stands, who leads, who trails, who is late."""
     f = data.figures
@@ -82,20 +76,20 @@ def paragraph(data: BulletinInput, lang: str = "zh") -> str:
     scope = data.scope_label if data.scope_label not in ("", t("filter.all", "zh"), t("filter.all", "en")) else t("rpt.scope_all", lang)
     parts = [t(
         "rpt.bulletin_lead", lang, date=when, scope=scope, units=f.get("units_expected", 0),
-        submitted=f.get("units_submitted", 0), rate=_pct(f.get("submission_rate")), on_time=f.get("units_on_time", 0),
-        validated=f"{f.get('members_validated', 0) or 0:,}", coverage=_pct(f.get("coverage")),
+        submitted=f.get("units_submitted", 0), rate=pct(f.get("submission_rate")), on_time=f.get("units_on_time", 0),
+        validated=f"{f.get('members_validated', 0) or 0:,}", coverage=pct(f.get("coverage")),
     )]
     ranked = rank_groups(data.groups)
     if len(ranked) >= 2:
         best, worst = ranked.iloc[0], ranked.iloc[-1]
-        parts.append(t("rpt.bulletin_best", lang, best=best["org_name"], best_rate=_pct(best["submission_rate"]),
-                       worst=worst["org_name"], worst_rate=_pct(worst["submission_rate"])))
+        parts.append(t("rpt.bulletin_best", lang, best=best["org_name"], best_rate=pct(best["submission_rate"]),
+                       worst=worst["org_name"], worst_rate=pct(worst["submission_rate"])))
     late = int(f.get("late_units") or 0)
     level = t(f"level.{data.group_level}", lang)
     parts.append(t("rpt.bulletin_late", lang, late=late, level=level) if late else t("rpt.bulletin_no_late", lang))
     if f.get("results_received"):
         parts.append(t("rpt.bulletin_bank", lang, results=f"{f['results_received']:,}", produced=f"{f.get('produced') or 0:,}",
-                       success=_pct(f.get("bank_success_rate")), delivered=f"{f.get('delivered') or 0:,}"))
+                       success=pct(f.get("bank_success_rate")), delivered=f"{f.get('delivered') or 0:,}"))
     return ("" if lang == "zh" else " ").join(parts)
 
 
@@ -130,7 +124,7 @@ def _html_table(frame: pd.DataFrame, columns: list[Column], lang: str) -> str:
         for name, _, kind in columns:
             value = record.get(name)
             if kind == "pct":
-                cells.append(f'<td class="n">{_pct(value)}</td>')  # type: ignore[arg-type]
+                cells.append(f'<td class="n">{pct(value)}</td>')  # type: ignore[arg-type]
             elif kind == "int":
                 cells.append(f'<td class="n">{"" if value is None or pd.isna(value) else f"{int(value):,}"}</td>')  # type: ignore[call-overload,arg-type]
             else:
