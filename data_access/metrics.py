@@ -304,9 +304,13 @@ def bank_results_received(session: Session, scope: Scope, campaign_id: int, cuto
 def headline(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) -> Headline:
     """The headline figures for the scope at the cut-off."""
     units = unit_progress(session, scope, campaign_id, cutoff)
-    received, produced = bank_results_received(session, scope, campaign_id, cutoff)
+    return headline_of(units, *bank_results_received(session, scope, campaign_id, cutoff))
+
+
+def headline_of(units: pd.DataFrame, results_received: int, produced: int) -> Headline:
+    """The headline figures from a unit_progress frame and the bank's result counts."""
     if units.empty:
-        return Headline(0, 0, 0, 0, 0, 0, received, produced, 0, 0)
+        return Headline(0, 0, 0, 0, 0, 0, results_received, produced, 0, 0)
     return Headline(
         units_expected=len(units),
         units_submitted=int(units["first_submitted_at"].notna().sum()),
@@ -314,7 +318,7 @@ def headline(session: Session, scope: Scope, campaign_id: int, cutoff: datetime)
         members_expected=int(units["expected_members"].sum()),
         members_validated=int(units["validated"].sum()),
         open_errors=int(units["open_errors"].sum()),
-        results_received=received,
+        results_received=results_received,
         produced=produced,
         delivered=int(units["delivered"].sum()),
         late_units=int(units["late"].sum()),

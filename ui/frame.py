@@ -8,7 +8,7 @@ still runs the whole frame (see DESIGN.md, "Pages and navigation: a known trap")
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 import streamlit as st
@@ -203,7 +203,3 @@ def page_frame(page: str) -> PageContext:
         as_of=as_of, cutoff=cutoff, engine=loaders.engine(), link_params=link_params,
     )
 
-
-def yesterday(ctx: PageContext) -> datetime:
-    """The same moment one day before the context's cut-off."""
-    return ctx.cutoff - timedelta(days=1)
