@@ -21,8 +21,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     scale.add_argument("--members", type=int, default=1_000_000)
     scale.add_argument("--units", type=int, default=10_000)
     scale.add_argument("--seed", type=int, default=7)
-    scale.add_argument("--replace", action="store_true", default=True)
-    scale.set_defaults(func=run_demo, if_empty=False)
+    scale.set_defaults(func=run_demo, if_empty=False, replace=True)  # always wipes first
 
 
 def run_demo(args: argparse.Namespace) -> int:
