@@ -113,7 +113,12 @@ class Upload(Base):
     warning_count: Mapped[int] = mapped_column(Integer, default=0)
     attempt: Mapped[int] = mapped_column(Integer, default=1)
 
-    __table_args__ = (UniqueConstraint("unit_id", "sha256", name="unit_sha256"),)
+    __table_args__ = (
+        UniqueConstraint("unit_id", "sha256", name="unit_sha256"),
+        # Two stores racing for one unit must not both become "attempt n" (PostgreSQL has no
+        # BEGIN IMMEDIATE): the second one fails here and is retried or refused.
+        UniqueConstraint("campaign_id", "unit_id", "attempt", name="unit_attempt"),
+    )
 
 
 class Member(Base):
