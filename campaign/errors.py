@@ -93,3 +93,23 @@ class CorruptWorkbook(IngestError):
     """The reader failed on the file's content."""
 
     key = "ingest.corrupt"
+
+
+class ActionRefused(ValueError):
+    """A write the app refused before changing anything; ``str()`` is the Chinese message."""
+
+    key = "action.refused"
+
+    def __init__(self, **fields: object) -> None:
+        self.fields: dict[str, object] = dict(fields)
+        super().__init__(self.message("zh"))
+
+    def message(self, lang: str = "zh") -> str:
+        """The reason in one line, in the given language."""
+        return t(self.key, lang, **self.fields)
+
+
+class RemovalNeedsConfirmation(ActionRefused):
+    """Storing this list would drop more than a few of the unit's current members."""
+
+    key = "action.removal_needs_confirmation"

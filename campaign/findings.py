@@ -54,6 +54,7 @@ _ERRORS: Final = {
     "card_unit_mismatch": "unit",
     "cell_formula": "cell",
     "cell_error_value": "cell",
+    "list_empty": "row",
 }
 _WARNINGS: Final = {
     "id_county_unknown": "id",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -37,6 +37,9 @@ class Config:
     expected_unit_name: str | None = None
     known_ids: Mapping[str, str] | None = None
     unit_ids: Mapping[str, str] | None = None
+    # Given the sheet's own ID hashes, where each is already registered: (within the unit,
+    # elsewhere in the campaign). Asked once per file, for those hashes only.
+    lookup_ids: Callable[[Sequence[str]], tuple[Mapping[str, str], Mapping[str, str]]] | None = None
 
 
 @dataclass(slots=True)
@@ -243,14 +246,20 @@ def validate_workbook(workbook: Workbook, config: Config) -> Result:
             ]
             if elsewhere:
                 out.at(i, "id", "id_duplicate_unit", key, where="；".join(elsewhere[:5]))
-    if config.known_ids or config.unit_ids:
+    unit_ids, known_ids = config.unit_ids, config.known_ids
+    if config.lookup_ids is not None and id_ok.any():
+        digests = sorted({id_number.id_hash(ids.compacted[i]) for i in np.flatnonzero(id_ok)})
+        found_unit, found_known = config.lookup_ids(digests)
+        unit_ids = {**(unit_ids or {}), **found_unit}
+        known_ids = {**(known_ids or {}), **found_known}
+    if known_ids or unit_ids:
         for i in np.flatnonzero(id_ok):
             number = ids.compacted[i]
             digest = id_number.id_hash(number)
-            where = duplicates.lookup(config.unit_ids, digest, number)
+            where = duplicates.lookup(unit_ids, digest, number)
             if where is not None:
                 out.at(int(i), "id", "id_duplicate_unit", number, where=where)
-            where = duplicates.lookup(config.known_ids, digest, number)
+            where = duplicates.lookup(known_ids, digest, number)
             if where is not None:
                 out.at(int(i), "id", "id_duplicate_campaign", number, where=where)
 
@@ -338,6 +347,9 @@ def validate_workbook(workbook: Workbook, config: Config) -> Result:
                         )
                     )
         _cell_findings(sheet, out.findings)
+    if n == 0 and sheets:
+        # A blank template is not a clean list: storing it would empty the unit.
+        out.findings.append(make("list_empty", None, None, sheet=sheets[0].name))
 
     order = {sheet.name: k for k, sheet in enumerate(sheets)}
     out.findings.sort(

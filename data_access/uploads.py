@@ -7,25 +7,36 @@ the same bytes uploaded again for a unit are recognised by their SHA-256 and cha
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import delete, func, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from campaign.errors import RemovalNeedsConfirmation
+from campaign.i18n import t
 from campaign.rules.id_number import id_hash
-from campaign.validate import Result
+from campaign.validate import Result, validate_workbook
 from data_access.audit import log_import
 from data_access.models import Finding, Member, OrgUnit, Upload
+from data_access.scope import Scope
 
 NOT_YET_SUBMITTED = ("collected", "validated")
 CHUNK = 500
+FEW_REMOVED = 3  # a new list may drop this many current members without asking
+MAX_RACE_RETRIES = 2
 
 
 @dataclass(frozen=True, slots=True)
 class StoredUpload:
-    """What ``store_upload`` did: the upload's id, whether it was already there, members written."""
+    """What ``store_upload`` did: the upload's id, whether it was already there, members written.
+
+    ``result`` is the validation as stored: when someone else registered one of the sheet's
+    people between the check and the store, it holds the new duplicate findings (and is no
+    longer clean), so the caller shows those instead of the stale check.
+    """
 
     upload_id: int
     recognised: bool
@@ -33,6 +44,12 @@ class StoredUpload:
     members_stored: int
     error_count: int
     warning_count: int
+    result: Result | None = None
+
+    @property
+    def conflicted(self) -> bool:
+        """A clean check that turned out to have duplicates when stored."""
+        return self.result is not None and not self.result.is_clean and self.members_stored == 0
 
 
 def sha256_hex(content: bytes) -> str:
@@ -45,6 +62,43 @@ def find_upload(session: Session, unit_id: int, digest: str) -> Upload | None:
     return session.scalar(select(Upload).where(Upload.unit_id == unit_id, Upload.sha256 == digest))
 
 
+def lock_unit(session: Session, unit_id: int) -> None:
+    """Serialise writers of one unit: a row lock on PostgreSQL (SQLite's BEGIN IMMEDIATE
+    already holds the database's write lock, and SQLAlchemy drops FOR UPDATE there)."""
+    if session.scalar(select(OrgUnit.id).where(OrgUnit.id == unit_id).with_for_update()) is None:
+        raise LookupError(f"org unit {unit_id} does not exist")
+
+
+def _clean_hashes(result: Result) -> list[str]:
+    clean = result.clean_members()
+    return sorted({id_hash(number) for number in clean["id_number"].tolist()}) if len(clean) else []
+
+
+def _current_hashes(session: Session, campaign_id: int, unit_id: int) -> set[str]:
+    return set(
+        session.scalars(
+            select(Member.id_hash).where(
+                Member.campaign_id == campaign_id,
+                Member.unit_id == unit_id,
+                Member.stage.in_(NOT_YET_SUBMITTED),
+            )
+        )
+    )
+
+
+def _recheck(session: Session, result: Result, campaign_id: int, unit_id: int, scope: Scope) -> Result:
+    """The sheet checked again against the database as it is inside this transaction."""
+    if not result.is_clean:
+        return result
+    hashes = _clean_hashes(result)
+    known = known_ids_for_campaign(session, campaign_id, unit_id, hashes, scope)
+    own = submitted_ids_for_unit(session, campaign_id, unit_id, hashes)
+    if not known and not own:
+        return result
+    config = replace(result.config, known_ids=known, unit_ids=own, lookup_ids=None)
+    return validate_workbook(result.workbook, config)
+
+
 def store_upload(
     session: Session,
     *,
@@ -55,21 +109,56 @@ def store_upload(
     result: Result,
     uploaded_by: str | None,
     now: datetime,
+    scope: Scope | None = None,
+    confirm_removal: bool = False,
 ) -> StoredUpload:
     """Record an upload and its findings; when clean, make its rows the unit's members.
 
     Clean (no errors): the unit's members not yet submitted are replaced by the sheet's rows
     (stage 'validated', collected_at = validated_at = now). Idempotent per (unit, SHA-256).
+    The unit is locked first, so two stores for one unit run one after the other on every
+    backend; the duplicate check is repeated inside the transaction (``scope`` decides what
+    a finding may say about another unit). A clean list that would drop more than
+    ``FEW_REMOVED`` of the unit's current members raises ``RemovalNeedsConfirmation`` (nothing
+    written) unless ``confirm_removal``.
     """
+    scope = scope or Scope.everything()
+    lock_unit(session, unit_id)
     digest = sha256_hex(content_bytes)
     existing = find_upload(session, unit_id, digest)
     if existing is not None:
-        return StoredUpload(existing.id, True, existing.attempt, 0, existing.error_count, existing.warning_count)
-    previous = (
-        session.scalar(
-            select(func.count()).select_from(Upload).where(Upload.unit_id == unit_id, Upload.campaign_id == campaign_id)
-        )
-        or 0
+        return StoredUpload(existing.id, True, existing.attempt, 0, existing.error_count, existing.warning_count, result)
+    result = _recheck(session, result, campaign_id, unit_id, scope)
+    if result.is_clean and not confirm_removal:
+        current = _current_hashes(session, campaign_id, unit_id)
+        removed = len(current - set(_clean_hashes(result)))
+        if removed > FEW_REMOVED:
+            raise RemovalNeedsConfirmation(removed=removed, current=len(current), new=len(result.clean_members()))
+    for attempt_left in range(MAX_RACE_RETRIES, -1, -1):
+        try:
+            with session.begin_nested():
+                return _write(session, campaign_id, unit_id, file_name, digest, result, uploaded_by, now)
+        except IntegrityError:
+            # Another unit stored one of these people after our check and before our insert
+            # (PostgreSQL, READ COMMITTED): their rows are visible now; check again.
+            if attempt_left == 0:
+                raise
+            result = _recheck(session, result, campaign_id, unit_id, scope)
+    raise AssertionError("unreachable")
+
+
+def _write(
+    session: Session,
+    campaign_id: int,
+    unit_id: int,
+    file_name: str,
+    digest: str,
+    result: Result,
+    uploaded_by: str | None,
+    now: datetime,
+) -> StoredUpload:
+    previous = session.scalar(
+        select(func.max(Upload.attempt)).where(Upload.unit_id == unit_id, Upload.campaign_id == campaign_id)
     )
     upload = Upload(
         campaign_id=campaign_id,
@@ -81,7 +170,7 @@ def store_upload(
         rows=len(result.members),
         error_count=result.error_count,
         warning_count=result.warning_count,
-        attempt=previous + 1,
+        attempt=(previous or 0) + 1,
     )
     session.add(upload)
     session.flush()
@@ -147,7 +236,7 @@ def store_upload(
         len(result.members),
         f"unit={unit_id} errors={result.error_count} warnings={result.warning_count} members={stored}",
     )
-    return StoredUpload(upload.id, False, upload.attempt, stored, result.error_count, result.warning_count)
+    return StoredUpload(upload.id, False, upload.attempt, stored, result.error_count, result.warning_count, result)
 
 
 def _chunks(values: list[str]) -> Iterable[list[str]]:
@@ -159,42 +248,64 @@ def known_ids_for_campaign(
     session: Session,
     campaign_id: int,
     exclude_unit_id: int | None,
-    id_hashes: Iterable[str] | None = None,
+    id_hashes: Iterable[str],
+    scope: Scope,
 ) -> dict[str, str]:
-    """id_hash → where that person already is (another unit of the campaign, and the row).
+    """id_hash → where that person already is in the campaign, for the given hashes only.
 
-    Pass ``id_hashes`` (the sheet's) to look only those up; without it, the whole campaign.
+    Inside ``scope`` the answer names the other unit and row; outside it says only that the
+    person is registered elsewhere and to ask the district, so a sheet of other people's ID
+    numbers cannot be used to find out where anyone in the city is registered.
     """
     query = (
-        select(Member.id_hash, OrgUnit.name, Member.sheet_row)
+        select(Member.id_hash, OrgUnit.name, OrgUnit.path, Member.sheet_row)
         .join(OrgUnit, OrgUnit.id == Member.unit_id)
         .where(Member.campaign_id == campaign_id)
     )
     if exclude_unit_id is not None:
         query = query.where(Member.unit_id != exclude_unit_id)
-    batches = (
-        [query]
-        if id_hashes is None
-        else [query.where(Member.id_hash.in_(chunk)) for chunk in _chunks(sorted(set(id_hashes)))]
-    )
+    hidden = t("where.outside_scope")
     found: dict[str, str] = {}
-    for batch in batches:
-        for digest, unit_name, row in session.execute(batch):
-            found[digest] = f"{unit_name}" + (f"（第{row}行）" if row else "")
+    for chunk in _chunks(sorted(set(id_hashes))):
+        for digest, unit_name, path, row in session.execute(query.where(Member.id_hash.in_(chunk))):
+            if scope.contains_path(path):
+                found[digest] = f"{unit_name}" + (f"（第{row}行）" if row else "")
+            else:
+                found[digest] = hidden
     return found
 
 
-def submitted_ids_for_unit(session: Session, campaign_id: int, unit_id: int) -> Mapping[str, str]:
+def submitted_ids_for_unit(
+    session: Session, campaign_id: int, unit_id: int, id_hashes: Iterable[str] | None = None
+) -> Mapping[str, str]:
     """id_hash → stage, for the unit's members already past submission (a new sheet can't
     replace them, so the same person again is a duplicate within the unit)."""
-    rows = session.execute(
-        select(Member.id_hash, Member.stage).where(
-            Member.campaign_id == campaign_id,
-            Member.unit_id == unit_id,
-            Member.stage.not_in(NOT_YET_SUBMITTED),
-        )
+    query = select(Member.id_hash, Member.stage).where(
+        Member.campaign_id == campaign_id,
+        Member.unit_id == unit_id,
+        Member.stage.not_in(NOT_YET_SUBMITTED),
     )
-    return {digest: f"已提交（{stage}）" for digest, stage in rows}
+    if id_hashes is None:
+        return {digest: f"已提交（{stage}）" for digest, stage in session.execute(query)}
+    found: dict[str, str] = {}
+    for chunk in _chunks(sorted(set(id_hashes))):
+        for digest, stage in session.execute(query.where(Member.id_hash.in_(chunk))):
+            found[digest] = f"已提交（{stage}）"
+    return found
+
+
+def lookup_for_sheet(
+    session: Session, campaign_id: int, unit_id: int, scope: Scope
+) -> Callable[[Sequence[str]], tuple[Mapping[str, str], Mapping[str, str]]]:
+    """The ``Config.lookup_ids`` of a sheet for this unit: only the sheet's own hashes are asked."""
+
+    def lookup(hashes: Sequence[str]) -> tuple[Mapping[str, str], Mapping[str, str]]:
+        return (
+            submitted_ids_for_unit(session, campaign_id, unit_id, hashes),
+            known_ids_for_campaign(session, campaign_id, unit_id, hashes, scope),
+        )
+
+    return lookup
 
 
 def unit_card_name(session: Session, unit_id: int) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from campaign.errors import IngestError
+from campaign.errors import IngestError, RemovalNeedsConfirmation
 from campaign.findings import CODES
 from campaign.masking import mask_id, mask_phone
 from campaign.reports.markup import markup_bytes
@@ -17,16 +17,19 @@ from data_access.db import read_session, write_session
 from data_access.models import Campaign
 from data_access.uploads import (
     find_upload,
-    known_ids_for_campaign,
+    lookup_for_sheet,
     sha256_hex,
     store_upload,
-    submitted_ids_for_unit,
     unit_card_name,
 )
 from ui import downloads
 from ui.frame import page_frame
 
 LIMITS = Limits()
+LIMIT_MB = LIMITS.max_bytes // 2**20
+# Streamlit refuses bigger files in the browser with its own English message: let files up
+# to this size reach the server, where the app refuses anything over LIMIT_MB in Chinese.
+WIDGET_MAX_MB = 200
 
 ctx = page_frame("intake")
 t = ctx.t
@@ -50,34 +53,40 @@ st.download_button(
     file_name="申报会员服务卡个人信息采集表.xlsx",
     icon=":material/download:",
 )
-upload = st.file_uploader(t("intake.upload"), type=["xlsx", "xls", "csv"], key="intake_file")
+upload = st.file_uploader(
+    t("intake.upload"), type=["xlsx", "xls", "csv"], key="intake_file", max_upload_size=WIDGET_MAX_MB,
+    help=t("intake.size_hint", limit=LIMIT_MB, rows=f"{LIMITS.max_rows:,}"),
+)
+st.caption(t("intake.size_hint", limit=LIMIT_MB, rows=f"{LIMITS.max_rows:,}"))
 if upload is None:
     st.stop()
 content = upload.getvalue()
 digest = sha256_hex(content)
 cache_key = f"intake:{unit_id}:{digest}:{ctx.lang}"
 if cache_key not in st.session_state:
+    refused: IngestError | None = None
     with st.status(t("intake.checking"), expanded=False) as status:
         try:
             workbook = read_workbook(content, upload.name, LIMITS)  # size and content, server side
         except IngestError as error:
-            status.update(state="error")
-            st.error(error.message(ctx.lang), icon=":material/block:")
-            st.stop()
-        with read_session(ctx.engine) as session:
-            known = known_ids_for_campaign(session, ctx.campaign_id, unit_id)
-            own = submitted_ids_for_unit(session, ctx.campaign_id, unit_id)
+            status.update(label=t("intake.refused"), state="error")
+            refused = error
+    if refused is not None:  # the reason in plain sight, not inside the collapsed status box
+        st.error(refused.message(ctx.lang), icon=":material/block:")
+        st.stop()
+    with read_session(ctx.engine) as session:
         config = Config(
             as_of=reference, retirement_rules=rules, shared_phone_severity=phone_severity,
-            expected_unit_name=card_name or None, known_ids=known, unit_ids=own,
+            expected_unit_name=card_name or None,
+            lookup_ids=lookup_for_sheet(session, ctx.campaign_id, unit_id, ctx.scope),
         )
         checked = validate_workbook(workbook, config)
-        st.session_state[cache_key] = checked
-        downloads.log_file_read(
-            ctx.user.login, upload.name, checked.summary()["rows"],
-            f"checked unit={unit_id} errors={checked.error_count} warnings={checked.warning_count}",
-        )
-        status.update(label=t("intake.checked"), state="complete")
+    st.session_state[cache_key] = checked
+    downloads.log_file_read(
+        ctx.user.login, upload.name, checked.summary()["rows"],
+        f"checked unit={unit_id} errors={checked.error_count} warnings={checked.warning_count}",
+    )
+    status.update(label=t("intake.checked"), state="complete")
 result = st.session_state[cache_key]
 summary = result.summary()
 
@@ -120,7 +129,14 @@ st.download_button(
 )
 
 if not result.is_clean:
-    st.warning(t("intake.has_errors", errors=summary["errors"]))
+    conflict = st.session_state.get(f"intake_conflict:{cache_key}")
+    if conflict is not None:
+        st.error(t("intake.conflict_on_store", errors=conflict), icon=":material/block:")
+    else:
+        st.warning(t("intake.has_errors", errors=summary["errors"]))
+    for finding in result.findings:
+        if finding.row is None and finding.severity == "error":  # about the whole file, say it plainly
+            st.error(f"{finding.text(ctx.lang)}。{finding.fix(ctx.lang)}", icon=":material/block:")
     st.stop()
 st.success(t("intake.clean"))
 with read_session(ctx.engine) as session:
@@ -128,11 +144,27 @@ with read_session(ctx.engine) as session:
 if previous is not None:
     st.info(t("intake.recognised", attempt=previous.attempt))
     st.stop()
-if st.button(t("intake.store"), type="primary"):
-    with write_session(ctx.engine) as session:
-        stored = store_upload(
-            session, campaign_id=ctx.campaign_id, unit_id=unit_id, file_name=upload.name,
-            content_bytes=content, result=result, uploaded_by=ctx.user.login, now=now_utc(),
-        )
+removal_key = f"intake_removal:{cache_key}"
+pending_removal = st.session_state.get(removal_key)
+confirmed = False
+if pending_removal is not None:
+    st.warning(pending_removal.message(ctx.lang), icon=":material/warning:")
+    confirmed = st.checkbox(t("intake.confirm_removal", removed=pending_removal.fields["removed"]), key=f"confirm:{cache_key}")
+if st.button(t("intake.store"), type="primary", disabled=pending_removal is not None and not confirmed):
+    try:
+        with write_session(ctx.engine) as session:
+            stored = store_upload(
+                session, campaign_id=ctx.campaign_id, unit_id=unit_id, file_name=upload.name,
+                content_bytes=content, result=result, uploaded_by=ctx.user.login, now=now_utc(),
+                scope=ctx.scope, confirm_removal=confirmed,
+            )
+    except RemovalNeedsConfirmation as needs:
+        st.session_state[removal_key] = needs
+        st.rerun()
+    st.session_state.pop(removal_key, None)
+    if stored.conflicted and stored.result is not None:
+        st.session_state[cache_key] = stored.result  # show the findings found while storing
+        st.session_state[f"intake_conflict:{cache_key}"] = stored.result.error_count
+        st.rerun()
     key = "intake.recognised" if stored.recognised else "intake.stored"
     st.success(t(key, attempt=stored.attempt, members=stored.members_stored))

@@ -171,8 +171,8 @@ ENTRIES: dict[str, tuple[str, str]] = {
         "Each person once only: delete the duplicate or correct the number",
     ),
     "fix.id_duplicate_campaign": (
-        "请与对方单位核实此人的会籍所在单位，只由一个单位申报",
-        "Agree with the other unit which one holds the membership; only that unit applies",
+        "请与对方单位或区工会核实此人的会籍所在单位，只由一个单位申报",
+        "Agree with the other unit or your district union which one holds the membership; only that unit applies",
     ),
     "fix.phone_missing": (
         "请填写手机号码（可填写亲属的手机号）",

@@ -11,6 +11,7 @@ from campaign.rules.id_number import id_hash
 from campaign.validate import Config, validate_bytes
 from data_access.db import read_session, write_session
 from data_access.models import Audit, Campaign, Finding, Member, OrgUnit, Upload
+from data_access.scope import Scope
 from data_access.uploads import known_ids_for_campaign, store_upload, submitted_ids_for_unit
 from tests.campaign.conftest import build_csv, make_id, sheet_rows
 
@@ -93,9 +94,9 @@ def test_cross_unit_duplicates_come_from_the_database(engine: Engine) -> None:
     campaign_id, unit1, unit2 = setup(engine)
     store(engine, campaign_id, unit1, [[1, "张三", A, "13812345678", ""]])
     with read_session(engine) as session:
-        known = known_ids_for_campaign(session, campaign_id, unit2, [id_hash(A), id_hash(C)])
+        known = known_ids_for_campaign(session, campaign_id, unit2, [id_hash(A), id_hash(C)], Scope.everything())
         assert known == {id_hash(A): "一号单位工会（第4行）"}
-        assert known_ids_for_campaign(session, campaign_id, unit1) == {}
+        assert known_ids_for_campaign(session, campaign_id, unit1, [id_hash(A)], Scope.everything()) == {}
         assert submitted_ids_for_unit(session, campaign_id, unit1) == {}
     claimed = store(engine, campaign_id, unit2, [[1, "张三", A, "13812345678", ""]], known_ids=known)
     assert claimed.members_stored == 0 and claimed.error_count == 1

@@ -1,0 +1,41 @@
+"""Labels of storing a member list: refusals, confirmations, duplicates outside the user's view."""
+
+from __future__ import annotations
+
+ENTRIES: dict[str, tuple[str, str]] = {
+    "action.refused": ("操作未执行。", "Nothing was done."),
+    "action.removal_needs_confirmation": (
+        "保存这份名单会使本单位现有的 {current} 名会员中的 {removed} 人不再在名单上（新名单 {new} 人）。"
+        "如确需删除，请勾选确认后再保存；否则请检查是否上传错了文件。",
+        "Storing this list would drop {removed} of the unit's {current} current members (the new "
+        "list has {new}). Tick the confirmation and store again if that is intended; otherwise "
+        "check that this is the right file.",
+    ),
+    "where.outside_scope": (
+        "申报单位不在您的查看范围内，请联系所在区工会核实",
+        "the unit that submitted them is outside your view; ask your district union",
+    ),
+    "intake.refused": ("文件未能读取，原因见下方。", "The file could not be read; the reason is below."),
+    "intake.confirm_removal": (
+        "我确认：保存后这 {removed} 人不再是本单位的申报会员",
+        "I confirm: these {removed} people are no longer on the unit's list",
+    ),
+    "intake.conflict_on_store": (
+        "保存时发现名单中有 {errors} 处错误（其中有人刚被其他单位申报），名单未保存，请按标注修改后重新上传。",
+        "While storing, {errors} errors were found (someone was just submitted by another unit); "
+        "the list was not stored. Fix them and upload again.",
+    ),
+    "intake.size_hint": (
+        "文件不超过 {limit} MB，最多 {rows} 行。",
+        "Files up to {limit} MB and {rows} rows.",
+    ),
+    "finding.list_empty": (
+        "名单中没有会员数据：表头下面没有任何一行",
+        "The list holds no members: there are no rows under the header",
+    ),
+    "fix.list_empty": (
+        "请在表头下方逐行填写会员的姓名、身份证号码和手机号码后再上传；空白名单不能保存",
+        "Fill in one member per row under the header, then upload again; a blank list cannot be stored",
+    ),
+    "progress.code.list_empty": ("空名单", "Empty list"),
+}
