@@ -21,8 +21,10 @@ run: $(VENV)/.installed
 	$(PY) -m campaign demo --if-empty
 	$(VENV)/bin/streamlit run dashboard.py --server.port $(PORT)
 
-# Like run, without the demo data (a real deployment; the app migrates on start).
+# Like run, without the demo data (a real deployment; the app migrates on start). Refuses
+# to start while any account still has the demo password (python -m campaign check-deploy).
 serve: $(VENV)/.installed
+	$(PY) -m campaign check-deploy
 	$(VENV)/bin/streamlit run dashboard.py --server.port $(PORT)
 
 test: $(VENV)/.dev-installed

@@ -1,17 +1,25 @@
 """Engine, sessions and migrations; SQLite gets WAL, foreign keys, a busy timeout and
-write transactions that begin IMMEDIATE, so concurrent writers neither lose updates nor fail."""
+write transactions that begin IMMEDIATE, so concurrent writers neither lose updates nor fail.
+
+A write that still waits longer than the busy timeout raises ``DatabaseBusy`` (a message for
+the user, nothing written); the SQLite file is created readable by its owner only (0600).
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+from data_access import id_key
+from data_access.errors import DatabaseBusy
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "campaign.db"
@@ -26,18 +34,30 @@ def database_url() -> str:
         if url.startswith("postgresql://") or url.startswith("postgres://"):
             url = "postgresql+psycopg://" + url.split("://", 1)[1]
         return url
-    DEFAULT_SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
+    DEFAULT_SQLITE_PATH.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     return f"sqlite:///{DEFAULT_SQLITE_PATH}"
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _create_private_file(url: str) -> None:
+    """Create a SQLite database file with mode 0600 before SQLite creates it (umask 0644).
+
+    SQLite gives the -wal and -shm files the database file's permissions.
+    """
+    path = make_url(url).database
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own is deferred).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -48,16 +68,38 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-@cache
-def get_engine(url: str | None = None) -> Engine:
-    """One engine per URL for the process."""
-    url = url or database_url()
+def make_engine(url: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Engine:
+    """A new engine (prefer ``get_engine``); sets the ID-hash key for the process on first use."""
+    id_key.configure(url)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
-        _configure_sqlite(engine)
+        _create_private_file(url)
+        # hide_parameters: a failing statement's message never quotes ID numbers or phones.
+        engine = create_engine(url, connect_args={"timeout": busy_timeout_ms / 1000}, hide_parameters=True)
+        _configure_sqlite(engine, busy_timeout_ms)
     else:
-        engine = create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
     return engine
+
+
+def get_engine(url: str | None = None) -> Engine:
+    """One engine per URL for the process (no URL: ``database_url()`` as it is now)."""
+    return _engine_for(url or database_url())
+
+
+@cache
+def _engine_for(url: str) -> Engine:
+    return make_engine(url)
+
+
+_BUSY_TEXTS = ("database is locked", "database is busy", "database table is locked")
+_BUSY_SQLSTATES = ("55P03", "40P01")  # PostgreSQL: lock_not_available, deadlock_detected
+
+
+def is_busy_error(error: OperationalError) -> bool:
+    """Whether an error means "another writer holds the lock too long" (retrying may work)."""
+    text = str(error.orig).lower()
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    return any(busy in text for busy in _BUSY_TEXTS) or sqlstate in _BUSY_SQLSTATES
 
 
 @cache
@@ -85,10 +127,16 @@ def write_session(engine: Engine | None = None) -> Iterator[Session]:
 
     On SQLite it begins IMMEDIATE, taking the write lock up front so a read-then-write
     cannot interleave with another writer (no lost updates, no mid-transaction lock errors).
+    Waiting past the busy timeout raises ``DatabaseBusy`` after the rollback.
     """
     _, maker = _makers(engine or get_engine())
-    with maker() as session, session.begin():
-        yield session
+    try:
+        with maker() as session, session.begin():
+            yield session
+    except OperationalError as error:
+        if is_busy_error(error):
+            raise DatabaseBusy() from error
+        raise
 
 
 def alembic_config(url: str) -> Any:
@@ -101,15 +149,15 @@ def alembic_config(url: str) -> Any:
     return config
 
 
-def migrate(engine: Engine | None = None) -> None:
-    """Bring the schema to the newest migration (creates it on an empty database)."""
+def migrate(engine: Engine | None = None, revision: str = "head") -> None:
+    """Bring the schema to a migration, the newest by default (creates it on an empty database)."""
     from alembic import command
 
     engine = engine or get_engine()
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)
 
 
 def is_empty(engine: Engine | None = None) -> bool:
@@ -125,11 +173,21 @@ def is_empty(engine: Engine | None = None) -> bool:
         return (session.scalar(select(func.count()).select_from(Campaign)) or 0) == 0
 
 
-def wipe(engine: Engine | None = None) -> None:
-    """Delete every row of every table (children first), keeping the schema."""
+def wipe(engine: Engine | None = None, by: str | None = None, reason: str | None = None) -> None:
+    """Delete every row of every table (children first), keeping the schema.
+
+    The only path that clears the append-only ``audit``: in one transaction it drops the
+    audit guard, deletes, recreates the guard and writes an audit row naming who wiped and why.
+    """
+    from data_access.audit import create_append_only_guard, drop_append_only_guard, log_wipe
     from data_access.models import Base
 
     engine = engine or get_engine()
     with write_session(engine) as session:
+        connection = session.connection()
+        drop_append_only_guard(connection)
+        deleted = 0
         for table in reversed(Base.metadata.sorted_tables):
-            session.execute(table.delete())
+            deleted += session.execute(table.delete()).rowcount or 0
+        create_append_only_guard(connection)
+        log_wipe(session, by, reason, deleted)

@@ -9,32 +9,38 @@ from sqlalchemy import insert, text
 from sqlalchemy.orm import Session
 
 from campaign.demo.generator import TABLE_ORDER, DemoData
-from data_access.auth import hash_password
+from data_access.auth import hash_demo_password
 from data_access.models import Base
 
 CHUNK = 5_000
 
 
+# Tables whose generated ids are dropped so the database numbers the rows: ``audit`` may
+# already hold the row of the wipe that preceded the load.
+DATABASE_NUMBERED = frozenset({"audit"})
+
+
 def _insert_rows(session: Session, table_name: str, rows: Sequence[dict[str, Any]]) -> None:
     table = Base.metadata.tables[table_name]
     columns = set(table.columns.keys())
+    if table_name in DATABASE_NUMBERED:
+        columns.discard("id")
     for start in range(0, len(rows), CHUNK):
         chunk = [{k: v for k, v in row.items() if k in columns} for row in rows[start : start + CHUNK]]
         session.execute(insert(table), chunk)
 
 
 def load_generated(session: Session, data: DemoData) -> dict[str, int]:
-    """Insert every generated table in foreign-key order; the caller owns the transaction."""
+    """Insert every generated table in foreign-key order; the caller owns the transaction.
+
+    Each demo account gets its own salted argon2 hash (demo cost parameters, see
+    ``auth.hash_demo_password``), so cracking one hash never cracks the others.
+    """
     counts: dict[str, int] = {}
-    password_hashes: dict[str, str] = {}
     for table_name in TABLE_ORDER:
         rows = data.tables.get(table_name, [])
         if table_name == "user":
-            for row in rows:
-                password = row["password"]
-                if password not in password_hashes:
-                    password_hashes[password] = hash_password(password)
-                row["password_hash"] = password_hashes[password]
+            rows = [{**row, "password_hash": hash_demo_password(row["password"])} for row in rows]
         if rows:
             _insert_rows(session, table_name, rows)
         counts[table_name] = len(rows)

@@ -277,7 +277,10 @@ class Chase(Base):
 
 
 class User(Base):
-    """A person who signs in; sees the subtree under ``scope_id`` (None: everything)."""
+    """A person who signs in; sees the subtree under ``scope_id`` (None: everything).
+
+    ``failed_logins`` counts failed sign-ins in a row; five set ``locked_until`` (UTC).
+    """
 
     __tablename__ = "user"
 
@@ -288,6 +291,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     scope_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
 
     __table_args__ = (
         CheckConstraint("role IN ('admin','district_leader','liaison','unit')", name="role"),
@@ -295,7 +300,8 @@ class User(Base):
 
 
 class Audit(Base):
-    """Who imported or exported what, when."""
+    """Who imported, exported, signed in or wiped what, when; append-only (database triggers,
+    see ``data_access.audit``)."""
 
     __tablename__ = "audit"
 

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test suite needs (Chromium, CJK fonts, PostgreSQL 15)
-# when they are missing. Needs root (or passwordless sudo); prints what it does.
+# Installs the Debian packages the test suite needs (Chromium, CJK fonts, PostgreSQL 15,
+# nginx for the proxy-config test, openssl for its throw-away certificate) when missing. Needs root (or passwordless sudo); prints what it does.
 set -euo pipefail
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql-15)
+[ -x /usr/sbin/nginx ] || need+=(nginx)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo -n"; fi

@@ -11,9 +11,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
-from campaign.demo import DemoConfig, generate_demo
-from data_access.db import get_engine, migrate, write_session
-from data_access.loader import load_generated
+# A fixed ID-hash key for every test (and every process the tests start), set before any
+# engine is made; the real key comes from the environment, secrets.toml or data/id_hash.key.
+TEST_ID_HASH_KEY = "test-only-id-hash-key-0123456789abcdef"
+os.environ["CARD_ID_HASH_KEY"] = TEST_ID_HASH_KEY
+
+from campaign.demo import DemoConfig, generate_demo  # noqa: E402
+from campaign.rules.id_number import set_id_hash_key  # noqa: E402
+from data_access.db import get_engine, migrate, write_session  # noqa: E402
+from data_access.loader import load_generated  # noqa: E402
+
+set_id_hash_key(TEST_ID_HASH_KEY.encode())
 
 ROOT = Path(__file__).resolve().parent.parent
 # A fixed "now" for deterministic demo data (naive UTC): 2026-11-20 10:00 in Shanghai.

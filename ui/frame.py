@@ -7,6 +7,8 @@ still runs the whole frame (see DESIGN.md, "Pages and navigation: a known trap")
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -15,9 +17,10 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from campaign.i18n import t as translate
-from campaign.timeutil import local_day_end_utc, now_utc, today_local
-from data_access.auth import CurrentUser, authenticate, load_user
+from campaign.timeutil import format_local, local_day_end_utc, now_utc, today_local
+from data_access.auth import MAX_FAILED_SIGN_INS, CurrentUser, load_user, record_sign_out, sign_in
 from data_access.db import read_session
+from data_access.errors import DatabaseBusy
 from data_access.scope import Scope
 from ui import loaders
 
@@ -70,6 +73,28 @@ def _language() -> str:
     return lang if lang in ("zh", "en") else "zh"
 
 
+@contextmanager
+def busy_guard(lang: str) -> Iterator[None]:
+    """Around a write: a database too busy to take it shows the Chinese advice and stops the run
+    (the write was rolled back, nothing half-saved) instead of "database is locked"."""
+    try:
+        yield
+    except DatabaseBusy as error:
+        st.error(error.message(lang), icon=":material/hourglass_top:")
+        st.stop()
+
+
+def _sign_out(login: str, lang: str) -> None:
+    """Audit the sign-out and forget everything this session held (only this session's keys;
+    the shared caches hold nothing scoped to one user). The language choice stays."""
+    with busy_guard(lang):
+        record_sign_out(loaders.engine(), login)
+    for key in list(st.session_state.keys()):
+        if key != "lang":
+            del st.session_state[key]
+    st.rerun()
+
+
 def _sign_in(lang: str) -> CurrentUser:
     """Return the signed-in user (re-read every run) or draw the sign-in form and stop."""
     engine = loaders.engine()
@@ -87,12 +112,16 @@ def _sign_in(lang: str) -> CurrentUser:
         password = st.text_input(translate("auth.password", lang), type="password", key="sign_in_password")
         submitted = st.form_submit_button(translate("auth.sign_in", lang), type="primary")
     if submitted:
-        with read_session(engine) as session:
-            user = authenticate(session, login_input, password)
-        if user is None:
+        with busy_guard(lang):
+            result = sign_in(engine, login_input, password)
+        if result.locked_until is not None:
+            until = format_local(result.locked_until)
+            st.error(translate("auth.locked", lang, attempts=MAX_FAILED_SIGN_INS, until=until))
+        elif result.user is None:
             st.error(translate("auth.failed", lang))
         else:
-            st.session_state[SESSION_USER] = user.login
+            st.session_state.pop("sign_in_password", None)
+            st.session_state[SESSION_USER] = result.user.login
             st.rerun()
     st.stop()
     raise AssertionError("unreachable")
@@ -195,8 +224,7 @@ def page_frame(page: str) -> PageContext:
     with sidebar:
         st.caption(translate("auth.signed_in_as", lang, name=user.display_name, role=translate(f"role.{user.role}", lang)))
         if st.button(translate("auth.sign_out", lang), key="sign_out"):
-            st.session_state.pop(SESSION_USER, None)
-            st.rerun()
+            _sign_out(user.login, lang)
     return PageContext(
         page=page, lang=lang, user=user, campaign_id=int(campaign_id), campaign_name=names[campaign_id],
         scope=scope, scope_label=scope_label, district_id=district_id, area_id=area_id, unit_id=unit_id,

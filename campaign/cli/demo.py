@@ -24,6 +24,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     scale.set_defaults(func=run_demo, if_empty=False, replace=True)  # always wipes first
 
 
+def _os_user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
 def run_demo(args: argparse.Namespace) -> int:
     """Migrate, then load a generated campaign (optionally only when the database is empty)."""
     from data_access.db import get_engine, is_empty, migrate, wipe, write_session
@@ -41,7 +50,7 @@ def run_demo(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 2
-        wipe(engine)
+        wipe(engine, by=f"cli:{_os_user()}", reason=f"python -m campaign {args.command} (wipe and reload)")
     started = time.perf_counter()
     config = DemoConfig(seed=args.seed, members=args.members, units=args.units)
     data = generate_demo(now_utc(), config)

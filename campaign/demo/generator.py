@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from campaign.demo import names
-from campaign.rules.id_number import calc_check_digit
+from campaign.rules.id_number import calc_check_digit, id_hash
 from campaign.stages import BANK_FAILURE_REASONS
 from campaign.timeutil import local_noon_utc, local_to_utc, utc_to_local
 
@@ -69,11 +69,6 @@ TABLE_ORDER = (
     "org_unit", "campaign", "deadline", "user", "upload", "issue", "member", "submission",
     "bank_batch", "bank_result", "card_movement", "chase", "audit",
 )
-
-
-def id_hash(id_number: str) -> str:
-    """SHA-256 of the 18-character ID, for duplicate look-ups without the number itself."""
-    return hashlib.sha256(id_number.encode("ascii")).hexdigest()
 
 
 class _People:

@@ -2,7 +2,9 @@
 
 In the style of python-stdnum: ``compact`` / ``validate`` / ``is_valid`` for one number, plus
 ``check_many`` that judges a whole column at once with numpy (the sheet validator uses it).
-``validate`` raises ``InvalidIdNumber`` carrying the stable finding code.
+``validate`` raises ``InvalidIdNumber`` carrying the stable finding code. ``id_hash`` is
+keyed (HMAC-SHA256): the key is set once per process by ``data_access.id_key`` (from the
+environment, ``.streamlit/secrets.toml`` or a generated key file), never kept in the repository.
 
 >>> validate("11010519491231002X")
 '11010519491231002X'
@@ -19,6 +21,7 @@ False
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -133,13 +136,43 @@ def to_18(number: str) -> str:
     return first17 + calc_check_digit(first17)
 
 
-def id_hash(number: str) -> str:
-    """SHA-256 hex of the normalised 18-character number (how the database keys a person).
+class MissingIdHashKey(RuntimeError):
+    """``id_hash`` was called before a key was set (see ``set_id_hash_key``)."""
 
-    >>> id_hash("11010519491231002x") == id_hash("11010519491231002X")
+
+_id_hash_key: bytes | None = None
+MIN_KEY_BYTES = 16
+
+
+def set_id_hash_key(key: bytes) -> None:
+    """Set the process-wide key of ``id_hash`` (at least 16 bytes)."""
+    global _id_hash_key
+    if len(key) < MIN_KEY_BYTES:
+        raise ValueError(f"the ID hash key needs at least {MIN_KEY_BYTES} bytes")
+    _id_hash_key = bytes(key)
+
+
+def has_id_hash_key() -> bool:
+    """Whether ``set_id_hash_key`` has been called in this process."""
+    return _id_hash_key is not None
+
+
+def id_hash(number: str, key: bytes | None = None) -> str:
+    """HMAC-SHA256 hex of the normalised 18-character number (how the database keys a person).
+
+    Keyed, so a leaked database cannot be matched against a list of ID numbers (the whole ID
+    space is small enough to hash in full). ``key`` defaults to the process-wide key.
+
+    >>> k = b"doctest-key-not-a-real-one"
+    >>> id_hash("11010519491231002x", k) == id_hash("11010519491231002X", k)
     True
+    >>> id_hash("11010519491231002X", k) == id_hash("11010519491231002X", k + b"2")
+    False
     """
-    return hashlib.sha256(compact(number).encode("ascii")).hexdigest()
+    key = key if key is not None else _id_hash_key
+    if key is None:
+        raise MissingIdHashKey("ID hash key not set: call campaign.rules.id_number.set_id_hash_key first")
+    return hmac.new(key, compact(number).encode("ascii"), hashlib.sha256).hexdigest()
 
 
 @cache

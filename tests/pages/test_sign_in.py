@@ -1,0 +1,44 @@
+"""The sign-in gate (ui/frame.py): lock-out message, sign-out forgets the session, audit rows."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from data_access.db import get_engine, read_session
+from data_access.models import Audit
+from tests.pages.conftest import texts
+
+
+def _attempt(at, login: str, password: str):
+    at.text_input(key="sign_in_login").input(login)
+    at.text_input(key="sign_in_password").input(password)
+    return at.button[0].click().run()
+
+
+def test_five_failures_lock_the_account_with_a_chinese_message_and_the_time(run_page):
+    at = run_page("dashboard.py", login=None)
+    for _ in range(4):
+        at = _attempt(at, "liaison12", "wrong")
+        assert "用户名或密码不正确" in texts(at)
+    at = _attempt(at, "liaison12", "wrong")
+    shown = texts(at)
+    assert "已被锁定" in shown and "北京时间" in shown
+    at = _attempt(at, "liaison12", "demo1234")  # the right password does not help now
+    assert "已被锁定" in texts(at) and len(at.metric) == 0
+    assert "user_login" not in at.session_state
+
+
+def test_signing_in_and_out_is_audited_and_sign_out_clears_the_session(run_page, demo_sqlite_url):
+    at = run_page("dashboard.py", login=None)
+    at = _attempt(at, "liaison11", "demo1234")
+    assert not at.exception
+    assert at.session_state["user_login"] == "liaison11"
+    at.session_state["some_page_state"] = "名单"
+    at = at.button(key="sign_out").click().run()
+    assert "user_login" not in at.session_state and "some_page_state" not in at.session_state
+    assert "请登录" in texts(at)
+    with read_session(get_engine(demo_sqlite_url)) as s:
+        actions = s.execute(
+            select(Audit.action).where(Audit.object == "liaison11").order_by(Audit.id)
+        ).scalars().all()
+    assert actions[-2:] == ["sign_in", "sign_out"]
