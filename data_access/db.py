@@ -153,11 +153,38 @@ def migrate(engine: Engine | None = None, revision: str = "head") -> None:
     """Bring the schema to a migration, the newest by default (creates it on an empty database)."""
     from alembic import command
 
-    engine = engine or get_engine()
+    _alembic(engine or get_engine(), command.upgrade, revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the schema back to an earlier migration (tests of the migrations themselves)."""
+    from alembic import command
+
+    _alembic(engine, command.downgrade, revision)
+
+
+def _alembic(engine: Engine, step: Any, revision: str) -> None:
     config = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            step(config, revision)
+        return
+    # SQLite alters a table by rebuilding it (batch mode), which a foreign key pointing at it
+    # would refuse: keys are off while migrating (the pragma only changes outside a
+    # transaction) and checked in full before they are switched on again.
+    with engine.connect() as connection:
+        raw = connection.connection.driver_connection  # no SQLAlchemy autobegin around pragmas
+        raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                step(config, revision)
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"migration left {len(broken)} broken foreign keys")
+        finally:
+            raw.execute("PRAGMA foreign_keys=ON")
 
 
 def is_empty(engine: Engine | None = None) -> bool:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -79,6 +80,9 @@ class Campaign(Base):
     activation_date: Mapped[date | None] = mapped_column(Date)
     root_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # The levels that approve a submission, in order (comma-separated org levels): the seed
+    # has the district union, then the new-area union, before the bank.
+    review_levels: Mapped[str] = mapped_column(String(100), default="district", server_default="district")
 
 
 class Deadline(Base):
@@ -112,6 +116,13 @@ class Upload(Base):
     error_count: Mapped[int] = mapped_column(Integer, default=0)
     warning_count: Mapped[int] = mapped_column(Integer, default=0)
     attempt: Mapped[int] = mapped_column(Integer, default=1)
+    # One list may come in several files, one per workshop (车间/部门/班组): the part a file is
+    # for ('' for the whole unit). The unit's current list is its current clean file per part.
+    part: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    superseded_at: Mapped[datetime | None] = mapped_column(DateTime)
+    superseded_by_upload_id: Mapped[int | None] = mapped_column(ForeignKey("upload.id"))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime)
+    withdrawn_by: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (
         UniqueConstraint("unit_id", "sha256", name="unit_sha256"),
@@ -151,9 +162,18 @@ class Member(Base):
     distributed_at: Mapped[datetime | None] = mapped_column(DateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime)
     activated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # A row is never deleted: a later list supersedes it, or the person is withdrawn.
+    superseded_at: Mapped[datetime | None] = mapped_column(DateTime)
+    superseded_by_upload_id: Mapped[int | None] = mapped_column(ForeignKey("upload.id"))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     __table_args__ = (
-        UniqueConstraint("campaign_id", "id_hash", name="campaign_id_hash"),
+        # One live row per person and campaign; superseded and withdrawn rows stay as history.
+        Index(
+            "uq_member_campaign_live_id_hash", "campaign_id", "id_hash", unique=True,
+            sqlite_where=text("superseded_at IS NULL AND withdrawn_at IS NULL"),
+            postgresql_where=text("superseded_at IS NULL AND withdrawn_at IS NULL"),
+        ),
         CheckConstraint("length(id_number) = 18", name="id_number_length"),
         CheckConstraint("length(phone) = 11", name="phone_length"),
         CheckConstraint("sex IN ('M','F')", name="sex"),
@@ -202,6 +222,19 @@ class Submission(Base):
     return_reason: Mapped[str | None] = mapped_column(Text)
     reviewer: Mapped[str | None] = mapped_column(String(64))
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The unit form (附件2 单位信息审核表) as submitted, and who submitted it.
+    submitted_by: Mapped[str | None] = mapped_column(String(64))
+    card_unit_name: Mapped[str | None] = mapped_column(String(300))
+    filler_name: Mapped[str | None] = mapped_column(String(50))
+    filler_phone: Mapped[str | None] = mapped_column(String(20))
+    member_count: Mapped[int | None] = mapped_column(Integer)
+    consents_confirmed: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    due_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Paper counts received (the booleans above are their cache: complete or not).
+    id_copies_received: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    consents_received: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The review level the submission waits at ('' once approved by the last level).
+    review_level: Mapped[str | None] = mapped_column(String(16))
 
     __table_args__ = (
         CheckConstraint("outcome IN ('pending','approved','returned')", name="outcome"),
@@ -220,6 +253,7 @@ class BankBatch(Base):
     sent_at: Mapped[datetime] = mapped_column(DateTime)
     branch: Mapped[str] = mapped_column(String(100))
     member_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class BankResult(Base):
@@ -235,6 +269,7 @@ class BankResult(Base):
     reason_text: Mapped[str | None] = mapped_column(String(200))
     card_number_masked: Mapped[str | None] = mapped_column(String(32))
     at: Mapped[datetime] = mapped_column(DateTime)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("bank_result_import.id"))
 
     __table_args__ = (
         CheckConstraint("outcome IN ('produced','failed')", name="outcome"),
@@ -252,6 +287,7 @@ class CardMovement(Base):
     step: Mapped[str] = mapped_column(String(24))
     at: Mapped[datetime] = mapped_column(DateTime)
     by: Mapped[str | None] = mapped_column(String(64))
+    handed_to: Mapped[str | None] = mapped_column(String(50))
 
     __table_args__ = (
         CheckConstraint(
@@ -312,3 +348,124 @@ class Audit(Base):
     object: Mapped[str] = mapped_column(String(255))
     detail: Mapped[str | None] = mapped_column(Text)
     row_count: Mapped[int | None] = mapped_column(Integer)
+
+
+EVENT_KINDS = (
+    "collected", "validated", "superseded", "withdrawn", "submitted", "returned", "approved",
+    "sent_to_bank", "produced", "failed", "corrected", "received", "distributed", "delivered",
+    "activated", "handed_off",
+)
+
+
+class MemberEvent(Base):
+    """One step in a member's history (append-only); the stage columns of ``member`` cache it."""
+
+    __tablename__ = "member_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    by: Mapped[str | None] = mapped_column(String(64))
+    upload_id: Mapped[int | None] = mapped_column(ForeignKey("upload.id"))
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submission.id"))
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("bank_batch.id"))
+    reason: Mapped[str | None] = mapped_column(String(32))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        CheckConstraint("kind IN (" + ",".join(f"'{k}'" for k in EVENT_KINDS) + ")", name="kind"),
+        Index("ix_member_event_unit_kind_at", "unit_id", "kind", "at"),
+    )
+
+
+class ReviewDecision(Base):
+    """One level's decision on a submission: approved, or returned with a reason (append-only)."""
+
+    __tablename__ = "review_decision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), index=True)
+    level: Mapped[str] = mapped_column(String(16))
+    decision: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(32))
+    note: Mapped[str | None] = mapped_column(Text)
+    by: Mapped[str | None] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (CheckConstraint("decision IN ('approved','returned')", name="decision"),)
+
+
+class PaperReceipt(Base):
+    """Paper materials a district recorded for a submission (append-only; the latest counts)."""
+
+    __tablename__ = "paper_receipt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), index=True)
+    sheet: Mapped[bool] = mapped_column(Boolean, default=False)
+    unit_form: Mapped[bool] = mapped_column(Boolean, default=False)
+    id_copies: Mapped[int] = mapped_column(Integer, default=0)
+    consents: Mapped[int] = mapped_column(Integer, default=0)
+    by: Mapped[str | None] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (
+        CheckConstraint("id_copies >= 0 AND consents >= 0", name="counts"),
+    )
+
+
+class BankBatchMember(Base):
+    """Which members a bank batch holds."""
+
+    __tablename__ = "bank_batch_member"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("bank_batch.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+
+    __table_args__ = (UniqueConstraint("batch_id", "member_id", name="batch_member"),)
+
+
+class BankResultImport(Base):
+    """One bank result file imported for a batch; the same bytes twice are one import."""
+
+    __tablename__ = "bank_result_import"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("bank_batch.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    file_name: Mapped[str] = mapped_column(String(255))
+    by: Mapped[str | None] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    lines: Mapped[int] = mapped_column(Integer, default=0)
+    produced: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (UniqueConstraint("batch_id", "sha256", name="batch_sha256"),)
+
+
+class Handoff(Base):
+    """An export of issued cards to the city card system; each member is handed off once."""
+
+    __tablename__ = "handoff"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"))
+    scope_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
+    by: Mapped[str | None] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    member_count: Mapped[int] = mapped_column(Integer, default=0)
+    file_name: Mapped[str] = mapped_column(String(255))
+
+
+class HandoffMember(Base):
+    """A member's card as handed off (once)."""
+
+    __tablename__ = "handoff_member"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handoff_id: Mapped[int] = mapped_column(ForeignKey("handoff.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), unique=True)

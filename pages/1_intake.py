@@ -23,7 +23,7 @@ from data_access.uploads import (
     unit_card_name,
 )
 from ui import downloads
-from ui.frame import page_frame
+from ui.frame import busy_guard, page_frame
 
 LIMITS = Limits()
 LIMIT_MB = LIMITS.max_bytes // 2**20
@@ -152,7 +152,7 @@ if pending_removal is not None:
     confirmed = st.checkbox(t("intake.confirm_removal", removed=pending_removal.fields["removed"]), key=f"confirm:{cache_key}")
 if st.button(t("intake.store"), type="primary", disabled=pending_removal is not None and not confirmed):
     try:
-        with write_session(ctx.engine) as session:
+        with busy_guard(ctx.lang), write_session(ctx.engine) as session:
             stored = store_upload(
                 session, campaign_id=ctx.campaign_id, unit_id=unit_id, file_name=upload.name,
                 content_bytes=content, result=result, uploaded_by=ctx.user.login, now=now_utc(),

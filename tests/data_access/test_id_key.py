@@ -8,11 +8,10 @@ import stat
 from datetime import date, datetime
 
 import pytest
-from alembic import command
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 
 from campaign.rules.id_number import id_hash
-from data_access.db import alembic_config, get_engine, migrate, read_session
+from data_access.db import downgrade, get_engine, migrate, read_session
 from data_access.id_key import ENV_VAR, IdHashKeyMissing, load_key
 from data_access.models import Base
 from tests.conftest import TEST_ID_HASH_KEY
@@ -58,10 +57,13 @@ def test_migration_0003_rehashes_stored_members_and_0002_restores_them(db_url):
     plain = hashlib.sha256(ID.encode()).hexdigest()
     with engine.begin() as conn:
         conn.execute(insert(tables["org_unit"]).values(id=1, code="U", name="单位", level="unit", path="/1/", expected_members=1))
-        conn.execute(insert(tables["campaign"]).values(
-            id=1, name="活动", reference_date=date(2026, 11, 1), retirement_rules="2014",
-            shared_phone_severity="warning", created_at=datetime(2026, 11, 1),
-        ))
+        conn.execute(  # the columns of migration 0002 only (later ones add more)
+            text(
+                "INSERT INTO campaign (id, name, reference_date, retirement_rules, shared_phone_severity, created_at) "
+                "VALUES (1, '活动', :day, '2014', 'warning', :at)"
+            ),
+            {"day": date(2026, 11, 1), "at": datetime(2026, 11, 1)},
+        )
         conn.execute(insert(tables["member"]).values(
             id=1, campaign_id=1, unit_id=1, name="张三", id_number=ID, id_hash=plain, phone="13812345678",
             sex="F", birth_date=date(1949, 12, 31), stage="validated",
@@ -70,9 +72,6 @@ def test_migration_0003_rehashes_stored_members_and_0002_restores_them(db_url):
     member = tables["member"]
     with read_session(engine) as s:
         assert s.scalar(select(member.c.id_hash)) == id_hash(ID)
-    config = alembic_config(db_url)
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.downgrade(config, "0002")
+    downgrade(engine, "0002")
     with read_session(engine) as s:
         assert s.scalar(select(member.c.id_hash)) == plain
