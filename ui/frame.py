@@ -30,10 +30,16 @@ ROOT = Path(__file__).resolve().parent.parent
 PAGES: tuple[tuple[str, str, str], ...] = (
     ("overview", "dashboard.py", ":material/dashboard:"),
     ("intake", "pages/1_intake.py", ":material/upload_file:"),
+    ("submit", "pages/7_submit.py", ":material/send:"),
+    ("review", "pages/8_review.py", ":material/fact_check:"),
     ("submissions", "pages/2_submissions.py", ":material/event_available:"),
     ("validation", "pages/3_validation.py", ":material/rule:"),
+    ("batches", "pages/9_batches.py", ":material/outbox:"),
     ("bank", "pages/4_bank.py", ":material/account_balance:"),
+    ("corrections", "pages/10_corrections.py", ":material/build:"),
+    ("cards", "pages/11_cards.py", ":material/inventory_2:"),
     ("distribution", "pages/5_distribution.py", ":material/credit_card:"),
+    ("timeline", "pages/12_timeline.py", ":material/history:"),
     ("reports", "pages/6_reports.py", ":material/summarize:"),
 )
 FILTER_KEYS = ("campaign", "district", "area", "unit", "as_of", "lang")
