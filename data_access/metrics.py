@@ -16,6 +16,7 @@ import pandas as pd
 from sqlalchemy import Select, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from data_access.history import live_at
 from data_access.models import BankResult, Deadline, Finding, Member, OrgUnit, Submission, Upload
 from data_access.scope import Scope
 
@@ -69,7 +70,7 @@ def _member_counts(campaign_id: int, cutoff: datetime):  # type: ignore[no-untyp
             count_if(m.activated_at <= cutoff).label("activated"),
             count_if(and_(m.failed_at <= cutoff, or_(m.produced_at.is_(None), m.produced_at > cutoff))).label("failed_open"),
         )
-        .where(m.campaign_id == campaign_id)
+        .where(m.campaign_id == campaign_id, live_at(cutoff, m))
         .group_by(m.unit_id)
         .subquery("mc")
     )

@@ -1,7 +1,10 @@
-"""Storing a validated member sheet: the upload, its findings, the unit's members, the audit row.
+"""Storing a checked member sheet: the upload, its findings, the unit's members, events, audit.
 
-All in the caller's transaction (nothing commits here), so a failure leaves nothing behind;
-the same bytes uploaded again for a unit are recognised by their SHA-256 and change nothing.
+Every upload is kept, clean or not. A clean one becomes the current list of its part (the
+whole unit, or one workshop 车间/部门/班组): the members it replaces are superseded (kept,
+marked with the upload that superseded them), never deleted, so a figure as of a past day
+never changes. All in the caller's transaction (nothing commits here); the same bytes uploaded
+again for a unit are recognised by their SHA-256 and change nothing.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Select, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -19,8 +22,10 @@ from campaign.errors import RemovalNeedsConfirmation
 from campaign.i18n import t
 from campaign.rules.id_number import id_hash
 from campaign.validate import Result, validate_workbook
+from data_access.actions.base import add_events
 from data_access.audit import log_import
-from data_access.models import Finding, Member, OrgUnit, Upload
+from data_access.history import live
+from data_access.models import Finding, Member, MemberEvent, OrgUnit, Upload
 from data_access.scope import Scope
 
 NOT_YET_SUBMITTED = ("collected", "validated")
@@ -74,25 +79,32 @@ def _clean_hashes(result: Result) -> list[str]:
     return sorted({id_hash(number) for number in clean["id_number"].tolist()}) if len(clean) else []
 
 
-def _current_hashes(session: Session, campaign_id: int, unit_id: int) -> set[str]:
-    return set(
-        session.scalars(
-            select(Member.id_hash).where(
-                Member.campaign_id == campaign_id,
-                Member.unit_id == unit_id,
-                Member.stage.in_(NOT_YET_SUBMITTED),
-            )
+def _replaceable(campaign_id: int, unit_id: int, part: str) -> Select[tuple[int, str]]:
+    """The unit's live members of this part that a new clean list replaces (not yet submitted)."""
+    return (
+        select(Member.id, Member.id_hash)
+        .join(Upload, Upload.id == Member.upload_id)
+        .where(
+            Member.campaign_id == campaign_id,
+            Member.unit_id == unit_id,
+            live(),
+            Member.stage.in_(NOT_YET_SUBMITTED),
+            Upload.part == part,
         )
     )
 
 
-def _recheck(session: Session, result: Result, campaign_id: int, unit_id: int, scope: Scope) -> Result:
+def _current_hashes(session: Session, campaign_id: int, unit_id: int, part: str) -> set[str]:
+    return {digest for _, digest in session.execute(_replaceable(campaign_id, unit_id, part))}
+
+
+def _recheck(session: Session, result: Result, campaign_id: int, unit_id: int, scope: Scope, part: str) -> Result:
     """The sheet checked again against the database as it is inside this transaction."""
     if not result.is_clean:
         return result
     hashes = _clean_hashes(result)
     known = known_ids_for_campaign(session, campaign_id, unit_id, hashes, scope)
-    own = submitted_ids_for_unit(session, campaign_id, unit_id, hashes)
+    own = submitted_ids_for_unit(session, campaign_id, unit_id, hashes, part)
     if not known and not own:
         return result
     config = replace(result.config, known_ids=known, unit_ids=own, lookup_ids=None)
@@ -111,6 +123,7 @@ def store_upload(
     now: datetime,
     scope: Scope | None = None,
     confirm_removal: bool = False,
+    part: str = "",
 ) -> StoredUpload:
     """Record an upload and its findings; when clean, make its rows the unit's members.
 
@@ -128,22 +141,23 @@ def store_upload(
     existing = find_upload(session, unit_id, digest)
     if existing is not None:
         return StoredUpload(existing.id, True, existing.attempt, 0, existing.error_count, existing.warning_count, result)
-    result = _recheck(session, result, campaign_id, unit_id, scope)
+    part = part.strip()[:100]
+    result = _recheck(session, result, campaign_id, unit_id, scope, part)
     if result.is_clean and not confirm_removal:
-        current = _current_hashes(session, campaign_id, unit_id)
+        current = _current_hashes(session, campaign_id, unit_id, part)
         removed = len(current - set(_clean_hashes(result)))
         if removed > FEW_REMOVED:
             raise RemovalNeedsConfirmation(removed=removed, current=len(current), new=len(result.clean_members()))
     for attempt_left in range(MAX_RACE_RETRIES, -1, -1):
         try:
             with session.begin_nested():
-                return _write(session, campaign_id, unit_id, file_name, digest, result, uploaded_by, now)
+                return _write(session, campaign_id, unit_id, part, file_name, digest, result, uploaded_by, now)
         except IntegrityError:
             # Another unit stored one of these people after our check and before our insert
             # (PostgreSQL, READ COMMITTED): their rows are visible now; check again.
             if attempt_left == 0:
                 raise
-            result = _recheck(session, result, campaign_id, unit_id, scope)
+            result = _recheck(session, result, campaign_id, unit_id, scope, part)
     raise AssertionError("unreachable")
 
 
@@ -151,6 +165,7 @@ def _write(
     session: Session,
     campaign_id: int,
     unit_id: int,
+    part: str,
     file_name: str,
     digest: str,
     result: Result,
@@ -171,6 +186,7 @@ def _write(
         error_count=result.error_count,
         warning_count=result.warning_count,
         attempt=(previous or 0) + 1,
+        part=part,
     )
     session.add(upload)
     session.flush()
@@ -191,12 +207,17 @@ def _write(
         session.execute(insert(Finding), issues)
     stored = 0
     if result.is_clean:
+        replaced = [(member_id, unit_id) for member_id, _ in session.execute(_replaceable(campaign_id, unit_id, part))]
+        add_events(
+            session, replaced, "superseded", campaign_id=campaign_id, at=now, by=uploaded_by, upload_id=upload.id
+        )
         session.execute(
-            delete(Member).where(
-                Member.campaign_id == campaign_id,
-                Member.unit_id == unit_id,
-                Member.stage.in_(NOT_YET_SUBMITTED),
+            update(Upload)
+            .where(
+                Upload.campaign_id == campaign_id, Upload.unit_id == unit_id, Upload.part == part,
+                Upload.id != upload.id, Upload.superseded_at.is_(None), Upload.withdrawn_at.is_(None),
             )
+            .values(superseded_at=now, superseded_by_upload_id=upload.id)
         )
         clean = result.clean_members()
         births = clean["birth_date"].dt.date.tolist() if len(clean) else []
@@ -228,6 +249,15 @@ def _write(
         ]
         if rows:
             session.execute(insert(Member), rows)
+            new = session.scalars(select(Member.id).where(Member.upload_id == upload.id)).all()
+            events = [
+                {"member_id": member_id, "campaign_id": campaign_id, "unit_id": unit_id, "kind": kind, "at": now,
+                 "by": uploaded_by, "upload_id": upload.id}
+                for kind in ("collected", "validated")
+                for member_id in new
+            ]
+            for start in range(0, len(events), CHUNK * 10):
+                session.execute(insert(MemberEvent), events[start : start + CHUNK * 10])
         stored = len(rows)
     log_import(
         session,
@@ -260,7 +290,7 @@ def known_ids_for_campaign(
     query = (
         select(Member.id_hash, OrgUnit.name, OrgUnit.path, Member.sheet_row)
         .join(OrgUnit, OrgUnit.id == Member.unit_id)
-        .where(Member.campaign_id == campaign_id)
+        .where(Member.campaign_id == campaign_id, live())
     )
     if exclude_unit_id is not None:
         query = query.where(Member.unit_id != exclude_unit_id)
@@ -276,32 +306,43 @@ def known_ids_for_campaign(
 
 
 def submitted_ids_for_unit(
-    session: Session, campaign_id: int, unit_id: int, id_hashes: Iterable[str] | None = None
+    session: Session, campaign_id: int, unit_id: int, id_hashes: Iterable[str] | None = None, part: str = ""
 ) -> Mapping[str, str]:
-    """id_hash → stage, for the unit's members already past submission (a new sheet can't
-    replace them, so the same person again is a duplicate within the unit)."""
-    query = select(Member.id_hash, Member.stage).where(
-        Member.campaign_id == campaign_id,
-        Member.unit_id == unit_id,
-        Member.stage.not_in(NOT_YET_SUBMITTED),
+    """id_hash → where, for the unit's live members a new sheet of ``part`` cannot replace:
+    those already past submission, and those on the unit's lists of other parts (workshops),
+    so the same person again is a duplicate within the unit."""
+    query = (
+        select(Member.id_hash, Member.stage, Member.sheet_row, Upload.part, Upload.file_name)
+        .join(Upload, Upload.id == Member.upload_id, isouter=True)
+        .where(
+            Member.campaign_id == campaign_id,
+            Member.unit_id == unit_id,
+            live(),
+            or_(Member.stage.not_in(NOT_YET_SUBMITTED), func.coalesce(Upload.part, "") != part),
+        )
     )
-    if id_hashes is None:
-        return {digest: f"已提交（{stage}）" for digest, stage in session.execute(query)}
+
+    def where(stage: str, row: int | None, other_part: str | None, file_name: str | None) -> str:
+        if stage not in NOT_YET_SUBMITTED:
+            return f"已提交（{stage}）"
+        return t("where.other_part", part=other_part or "—", file=file_name or "", row=row or "")
+
     found: dict[str, str] = {}
-    for chunk in _chunks(sorted(set(id_hashes))):
-        for digest, stage in session.execute(query.where(Member.id_hash.in_(chunk))):
-            found[digest] = f"已提交（{stage}）"
+    batches = [query] if id_hashes is None else [query.where(Member.id_hash.in_(c)) for c in _chunks(sorted(set(id_hashes)))]
+    for batch in batches:
+        for digest, stage, row, other_part, file_name in session.execute(batch):
+            found[digest] = where(stage, row, other_part, file_name)
     return found
 
 
 def lookup_for_sheet(
-    session: Session, campaign_id: int, unit_id: int, scope: Scope
+    session: Session, campaign_id: int, unit_id: int, scope: Scope, part: str = ""
 ) -> Callable[[Sequence[str]], tuple[Mapping[str, str], Mapping[str, str]]]:
     """The ``Config.lookup_ids`` of a sheet for this unit: only the sheet's own hashes are asked."""
 
     def lookup(hashes: Sequence[str]) -> tuple[Mapping[str, str], Mapping[str, str]]:
         return (
-            submitted_ids_for_unit(session, campaign_id, unit_id, hashes),
+            submitted_ids_for_unit(session, campaign_id, unit_id, hashes, part.strip()[:100]),
             known_ids_for_campaign(session, campaign_id, unit_id, hashes, scope),
         )
 

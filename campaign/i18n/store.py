@@ -11,6 +11,10 @@ ENTRIES: dict[str, tuple[str, str]] = {
         "list has {new}). Tick the confirmation and store again if that is intended; otherwise "
         "check that this is the right file.",
     ),
+    "where.other_part": (
+        "本单位“{part}”名单（{file}）第{row}行",
+        "the unit's list for \"{part}\" ({file}), row {row}",
+    ),
     "where.outside_scope": (
         "申报单位不在您的查看范围内，请联系所在区工会核实",
         "the unit that submitted them is outside your view; ask your district union",

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from campaign.reports.template import template_bytes
 from campaign.rules.id_number import calc_check_digit
 from data_access.db import get_engine, read_session, write_session
+from data_access.history import live
 from data_access.models import BankResult, CardMovement, Member, User
 from tests.browser.conftest import SCREENSHOTS, Server, assert_no_exception, sign_in, wait_for_app
 
@@ -45,7 +46,7 @@ def own_server(demo_sqlite_url, tmp_path):
 
 def _unit_members(url: str, unit_id: int) -> int:
     with read_session(get_engine(url)) as s:
-        return s.scalar(select(func.count()).select_from(Member).where(Member.unit_id == unit_id)) or 0
+        return s.scalar(select(func.count()).select_from(Member).where(Member.unit_id == unit_id, live())) or 0
 
 
 def test_blank_lists_big_files_and_mass_removals_are_refused_or_confirmed(browser, own_server, tmp_path):

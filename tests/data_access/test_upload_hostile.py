@@ -14,6 +14,7 @@ from campaign.reports.template import template_bytes
 from campaign.rules.id_number import calc_check_digit, id_hash
 from campaign.validate import Config, validate_bytes
 from data_access.db import read_session, write_session
+from data_access.history import live
 from data_access.models import Campaign, Finding, Member, OrgUnit, Upload
 from data_access.scope import Scope
 from data_access.uploads import lookup_for_sheet, store_upload
@@ -81,7 +82,7 @@ def store(engine: Engine, tree: dict, data: bytes, unit: str = "unit1", result=N
 
 def members(engine: Engine, unit_id: int) -> int:
     with read_session(engine) as session:
-        return session.scalar(select(func.count()).select_from(Member).where(Member.unit_id == unit_id)) or 0
+        return session.scalar(select(func.count()).select_from(Member).where(Member.unit_id == unit_id, live())) or 0
 
 
 def test_blank_template_is_an_error_and_keeps_the_units_members(engine: Engine, tree: dict) -> None:
