@@ -6,13 +6,14 @@ import streamlit as st
 
 from ui import components, downloads, loaders_progress, progress_views
 from ui.frame import page_frame
+from ui.safe_text import md
 
 TOP_UNITS = 20
 
 ctx = page_frame("validation")
 t = ctx.t
 st.title(t("nav.validation"))
-st.caption(f"{ctx.campaign_name} · {ctx.scope_label} · " + t("common.data_as_of", when=f"{ctx.as_of:%Y-%m-%d}"))
+st.caption(f"{md(ctx.campaign_name)} · {md(ctx.scope_label)} · " + t("common.data_as_of", when=f"{ctx.as_of:%Y-%m-%d}"))
 st.caption(t("val.caption"))
 
 with st.spinner():

@@ -11,11 +11,12 @@ from ui import components, downloads, loaders
 from ui import delivery_views as views
 from ui import loaders_delivery as data
 from ui.frame import page_frame
+from ui.safe_text import md
 
 ctx = page_frame("bank")
 t = ctx.t
 st.title(t("nav.bank"))
-st.caption(t("dlv.caption", campaign=ctx.campaign_name, scope=ctx.scope_label, when=f"{ctx.as_of:%Y-%m-%d}"))
+st.caption(t("dlv.caption", campaign=md(ctx.campaign_name), scope=md(ctx.scope_label), when=f"{ctx.as_of:%Y-%m-%d}"))
 
 with st.spinner(t("dlv.loading")):
     batches = data.bank_batches(ctx.scope, ctx.campaign_id, ctx.cutoff)

@@ -12,11 +12,12 @@ from ui import components, downloads, loaders
 from ui import delivery_views as views
 from ui import loaders_delivery as data
 from ui.frame import page_frame
+from ui.safe_text import md
 
 ctx = page_frame("distribution")
 t = ctx.t
 st.title(t("nav.distribution"))
-st.caption(t("dlv.caption", campaign=ctx.campaign_name, scope=ctx.scope_label, when=f"{ctx.as_of:%Y-%m-%d}"))
+st.caption(t("dlv.caption", campaign=md(ctx.campaign_name), scope=md(ctx.scope_label), when=f"{ctx.as_of:%Y-%m-%d}"))
 
 with st.spinner(t("dlv.loading")):
     units = loaders.unit_progress(ctx.scope, ctx.campaign_id, ctx.cutoff)
@@ -77,7 +78,7 @@ if upload is not None:
         with st.spinner(t("dlv.loading")):
             result, rows = data.reconcile_upload(upload.getvalue(), upload.name, ctx.scope, ctx.campaign_id, ctx.cutoff, ctx.user.login)
     except IngestError as error:
-        st.error(t("reconcile.rejected", reason=error.message(ctx.lang)), icon=":material/block:")
+        st.error(t("reconcile.rejected", reason=md(error.message(ctx.lang))), icon=":material/block:")
     else:
         counts = result.counts
         st.markdown(t("reconcile.summary", rows=rows, **counts))

@@ -14,11 +14,12 @@ from data_access.reports import group_level
 from ui import downloads, loaders
 from ui import loaders_delivery as data
 from ui.frame import page_frame
+from ui.safe_text import md
 
 ctx = page_frame("reports")
 t = ctx.t
 st.title(t("nav.reports"))
-st.caption(t("dlv.caption", campaign=ctx.campaign_name, scope=ctx.scope_label, when=f"{ctx.as_of:%Y-%m-%d}"))
+st.caption(t("dlv.caption", campaign=md(ctx.campaign_name), scope=md(ctx.scope_label), when=f"{ctx.as_of:%Y-%m-%d}"))
 st.markdown(t("rpt.intro"))
 
 with st.spinner(t("dlv.loading")):
@@ -83,7 +84,7 @@ with right:
 st.subheader(t("rpt.preview"))
 with st.spinner(t("dlv.loading")):
     preview = data.bulletin_preview(ctx.scope, ctx.campaign_id, ctx.campaign_name, ctx.scope_label, ctx.as_of, ctx.cutoff)
-st.markdown(f"> {paragraph(preview, lang)}")
+st.markdown(f"> {md(paragraph(preview, lang))}")
 level = group_level(units)
 groups = data.ranked_groups(preview)
 st.dataframe(
