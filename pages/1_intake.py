@@ -27,6 +27,7 @@ from ui import downloads
 from ui.frame import page_frame
 
 LIMITS = Limits()
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 ctx = page_frame("intake")
 t = ctx.t
@@ -44,11 +45,11 @@ with read_session(ctx.engine) as session:
     reference = campaign.reference_date if campaign else ctx.as_of
 
 st.markdown(t("intake.card_unit", name=card_name or "—"))
-st.download_button(
+downloads.button(
     t("intake.template"),
-    data=lambda: template_bytes(card_name, ctx.lang),
-    file_name="申报会员服务卡个人信息采集表.xlsx",
-    icon=":material/download:",
+    lambda: (template_bytes(card_name, ctx.lang), 0),
+    user=ctx.user, scope=ctx.scope, lang=ctx.lang, detail=f"template unit={unit_id}",
+    file_name="申报会员服务卡个人信息采集表.xlsx", mime=XLSX, key="dl_template",
 )
 upload = st.file_uploader(t("intake.upload"), type=["xlsx", "xls", "csv"], key="intake_file")
 if upload is None:
@@ -112,11 +113,11 @@ if result.findings:
     st.dataframe(table, hide_index=True, placeholder="—", width="stretch")
 
 markup_name = downloads.export_name(t("intake.markup_suffix"), card_name or upload.name.rsplit(".", 1)[0], ctx.as_of, "xlsx")
-st.download_button(
+downloads.button(
     t("intake.download_markup"),
-    data=downloads.deferred(lambda: (markup_bytes(result, ctx.lang), summary["rows"]), ctx.user.login, markup_name, "marked-up sheet"),
-    file_name=markup_name,
-    icon=":material/download:",
+    lambda: (markup_bytes(result, ctx.lang), summary["rows"]),
+    user=ctx.user, scope=ctx.scope, lang=ctx.lang, detail=f"marked-up sheet unit={unit_id}",
+    file_name=markup_name, mime=XLSX, key="dl_markup",
 )
 
 if not result.is_clean:

@@ -109,7 +109,9 @@ loaders_progress.csv_download(
     table,
     label=t("progress.export_csv"),
     file_name=downloads.export_name(t("sub.export_name"), ctx.scope_label, ctx.as_of, "csv"),
-    login=ctx.user.login,
+    user=ctx.user,
+    scope=ctx.scope,
+    lang=ctx.lang,
     detail=f"submissions campaign={ctx.campaign_id} scope={ctx.scope.cache_key()} statuses={','.join(chosen) or 'all'}",
     key="export_submissions",
 )

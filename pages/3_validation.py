@@ -75,7 +75,9 @@ else:
         progress_views.units_table(units, t),
         label=t("progress.export_csv"),
         file_name=downloads.export_name(t("val.export_name"), ctx.scope_label, ctx.as_of, "csv"),
-        login=ctx.user.login,
+        user=ctx.user,
+    scope=ctx.scope,
+    lang=ctx.lang,
         detail=f"validation units campaign={ctx.campaign_id} scope={ctx.scope.cache_key()}",
         key="export_validation",
     )
