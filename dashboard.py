@@ -11,10 +11,11 @@ from campaign.timeutil import format_local, utc_to_local
 from data_access import metrics
 from ui import components, loaders
 from ui.frame import page_frame
+from ui.safe_text import md, plot_label, plot_labels
 
 ctx = page_frame("overview")
 st.title(ctx.t("nav.overview"))
-st.caption(f"{ctx.campaign_name} · {ctx.scope_label} · " + ctx.t("common.data_as_of", when=format_local(ctx.cutoff)))
+st.caption(f"{md(ctx.campaign_name)} · {md(ctx.scope_label)} · " + ctx.t("common.data_as_of", when=format_local(ctx.cutoff)))
 
 with st.spinner():
     units = loaders.unit_progress(ctx.scope, ctx.campaign_id, ctx.cutoff)
@@ -58,7 +59,7 @@ for index, p in enumerate(paces):
             badge = ctx.t("common.days_over", days=f"{-days:.0f}")
         rate = p.submitted / p.units if p.units else 0
         colour = "green" if rate >= 0.9 else "orange" if rate >= 0.7 else "red"
-        st.markdown(f"**{p.district_name}** · :{colour}[{badge}]")
+        st.markdown(f"**{md(p.district_name)}** · :{colour}[{badge}]")
         st.caption(ctx.t("overview.due", when=format_local(p.due_at)))
         st.progress(rate, text=ctx.t("overview.submitted_of", done=p.submitted, total=p.units))
         if p.submitted == p.units:
@@ -80,7 +81,7 @@ with left:
     fig.add_hline(y=len(units), line_dash="dot", line_color=components.PALETTE[6], annotation_text=ctx.t("overview.burnup_units", n=len(units)))
     for p in paces:
         fig.add_vline(x=utc_to_local(p.due_at).timestamp() * 1000, line_dash="dash", line_color=components.PALETTE[0], opacity=0.5)
-        fig.add_annotation(x=utc_to_local(p.due_at), y=len(units), text=ctx.t("overview.deadline_line", name=p.district_name), showarrow=False, textangle=-90, yanchor="top", xanchor="right", font={"size": 10})
+        fig.add_annotation(x=utc_to_local(p.due_at), y=len(units), text=ctx.t("overview.deadline_line", name=plot_label(p.district_name)), showarrow=False, textangle=-90, yanchor="top", xanchor="right", font={"size": 10})
     fig.update_layout(height=380, showlegend=False, yaxis={"rangemode": "tozero"})
     components.plotly(fig, key="burnup")
 with right:
@@ -104,7 +105,7 @@ if level == "unit":
     groups = groups.sort_values("submission_rate").head(40)
 colours = [components.traffic_colour(v, green / 100, amber / 100) for v in groups["submission_rate"]]
 fig = go.Figure(go.Bar(
-    x=groups["submission_rate"] * 100, y=groups["org_name"], orientation="h", marker={"color": colours},
+    x=groups["submission_rate"] * 100, y=plot_labels(groups["org_name"]), orientation="h", marker={"color": colours},
     text=[f"{components.pct(r)}（{int(s)}/{int(u)}）" for r, s, u in zip(groups["submission_rate"], groups["units_submitted"], groups["units"], strict=True)],
     textposition="auto", customdata=groups["org_id"],
 ))

@@ -15,6 +15,7 @@ from typing import Final
 import pandas as pd
 
 from campaign.errors import CorruptWorkbook, IngestError, NoHeader, NotASpreadsheet, TooManyRows
+from campaign.masking import mask_id, mask_phone
 from campaign.rules import id_number as id_rules
 from campaign.rules import name as name_rules
 from campaign.sheets import formats, safety
@@ -38,6 +39,37 @@ class BankListEmpty(IngestError):
     """A header was found but no data rows under it."""
 
     key = "reconcile.empty_list"
+
+
+class BankListTooLong(IngestError):
+    """More rows than one reconciliation of this scope may compare (see ``row_cap``)."""
+
+    key = "reconcile.too_many_rows"
+
+
+class TooManyReconciliations(IngestError):
+    """The user has reconciled ``RECONCILE_PER_HOUR`` lists in the last hour already."""
+
+    key = "reconcile.rate_limited"
+
+
+# One list may hold the scope's produced cards plus some slack (a bank list may carry a few
+# cards of neighbouring scopes) and, for a role that sees IDs masked, never more than
+# FIXED_ROW_CAP: a masked role that uploads every ID fitting a masked number would otherwise
+# learn the full number from what matches. Attempts per user per hour are bounded as well.
+FIXED_ROW_CAP: Final = 20_000
+RECONCILE_PER_HOUR: Final = 10
+
+
+def row_cap(produced: int, full_pii: bool) -> int:
+    """How many rows one list may have: produced cards plus 10% (at least 200) of slack; at
+    most ``FIXED_ROW_CAP`` for a masked role, at least that for one that sees IDs in full.
+
+    >>> row_cap(1_000, False), row_cap(100_000, False), row_cap(100_000, True), row_cap(0, True)
+    (1200, 20000, 110000, 20000)
+    """
+    cap = produced + max(200, produced // 10)
+    return max(cap, FIXED_ROW_CAP) if full_pii else min(cap, FIXED_ROW_CAP)
 
 
 def _kind(value: Cell) -> str | None:
@@ -87,10 +119,11 @@ def _cell(cells: list[Cell], col: int | None) -> Cell:
     return cells[col] if col is not None and col < len(cells) else None
 
 
-def read_bank_list(data: bytes, file_name: str = "", limits: Limits | None = None) -> pd.DataFrame:
+def read_bank_list(data: bytes, file_name: str = "", limits: Limits | None = None, max_rows: int | None = None) -> pd.DataFrame:
     """The bank's issued-card list as rows of (id_number, name, card_tail, sheet_row).
 
-    Raises an ``IngestError`` (Chinese message) for anything wrong with the file.
+    Raises an ``IngestError`` (Chinese message) for anything wrong with the file, and
+    ``BankListTooLong`` past ``max_rows`` data rows.
     """
     limits = limits or Limits()
     safety.check_size(data, limits)
@@ -125,6 +158,8 @@ def read_bank_list(data: bytes, file_name: str = "", limits: Limits | None = Non
             tail = card_tail(_cell(cells, kinds.get("card")))
             if id_number or (name and tail):
                 rows.append((id_number, name, tail, raw.first_row + j))
+            if max_rows is not None and len(rows) > max_rows:
+                raise BankListTooLong(limit=max_rows)
             if len(rows) > limits.max_rows:
                 raise TooManyRows(sheet=raw.name, rows=len(rows), limit=limits.max_rows)
     if not found:
@@ -138,15 +173,45 @@ def read_bank_list(data: bytes, file_name: str = "", limits: Limits | None = Non
 
 @dataclass(frozen=True)
 class Reconciliation:
-    """The two lists side by side: matched, only on the bank's list, only produced here."""
+    """The two lists side by side: matched, only on the bank's list, only produced here.
+
+    ``restricted()`` is what a role that sees ID numbers masked may be shown.
+    """
 
     matched: pd.DataFrame
     bank_only: pd.DataFrame
     here_only: pd.DataFrame
+    bank_only_hidden: int = 0
 
     @property
     def counts(self) -> dict[str, int]:
-        return {"matched": len(self.matched), "bank_only": len(self.bank_only), "here_only": len(self.here_only)}
+        return {
+            "matched": len(self.matched),
+            "bank_only": len(self.bank_only) + self.bank_only_hidden,
+            "here_only": len(self.here_only),
+        }
+
+    def restricted(self) -> Reconciliation:
+        """For a masked role: produced members (already in scope) with ID numbers and phones
+        masked; nothing about uploaded rows that matched nothing beyond their count; and no
+        uploaded row numbers or card digits beside a match, which would say which candidate ID
+        matched."""
+        matched = self.matched.drop(columns=["sheet_row", "bank_card_tail"], errors="ignore")
+        return Reconciliation(
+            matched=_masked(matched),
+            bank_only=self.bank_only.iloc[0:0],
+            here_only=_masked(self.here_only),
+            bank_only_hidden=len(self.bank_only) + self.bank_only_hidden,
+        )
+
+
+def _masked(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    if "id_number" in out.columns:
+        out["id_number"] = [mask_id(v) for v in out["id_number"]]
+    if "phone" in out.columns:
+        out["phone"] = [mask_phone(v) for v in out["phone"]]
+    return out
 
 
 def reconcile(bank: pd.DataFrame, produced: pd.DataFrame) -> Reconciliation:

@@ -9,7 +9,9 @@ migration must call ``create_append_only_guard`` again.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection
+from datetime import datetime
+
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from campaign.timeutil import now_utc
@@ -91,3 +93,19 @@ def log_sign_out(session: Session, login: str) -> Audit:
 def log_wipe(session: Session, by: str | None, detail: str | None, rows: int) -> Audit:
     """Record that every table was emptied (written right after the wipe, in its transaction)."""
     return _log(session, "wipe", by, "database", rows, detail)
+
+
+def log_refused_export(session: Session, user_login: str | None, object: str, detail: str | None = None) -> Audit:
+    """Record a download refused at the click (account disabled, role or scope changed)."""
+    return _log(session, "export_refused", user_login, object, None, detail)
+
+
+def count_actions(session: Session, user_login: str, action: str, detail_prefix: str, since: datetime) -> int:
+    """How many audit rows of one action (whose detail starts with a prefix) a user has since a time."""
+    query = select(func.count()).select_from(Audit).where(
+        Audit.user_login == user_login,
+        Audit.action == action,
+        Audit.detail.startswith(detail_prefix, autoescape=True),
+        Audit.at >= since,
+    )
+    return int(session.scalar(query) or 0)

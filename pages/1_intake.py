@@ -24,12 +24,14 @@ from data_access.uploads import (
 )
 from ui import downloads
 from ui.frame import busy_guard, page_frame
+from ui.safe_text import md
 
 LIMITS = Limits()
 LIMIT_MB = LIMITS.max_bytes // 2**20
 # Streamlit refuses bigger files in the browser with its own English message: let files up
 # to this size reach the server, where the app refuses anything over LIMIT_MB in Chinese.
 WIDGET_MAX_MB = 200
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 ctx = page_frame("intake")
 t = ctx.t
@@ -46,12 +48,12 @@ with read_session(ctx.engine) as session:
     phone_severity = campaign.shared_phone_severity if campaign else "warning"
     reference = campaign.reference_date if campaign else ctx.as_of
 
-st.markdown(t("intake.card_unit", name=card_name or "—"))
-st.download_button(
+st.markdown(t("intake.card_unit", name=md(card_name) if card_name else "—"))
+downloads.button(
     t("intake.template"),
-    data=lambda: template_bytes(card_name, ctx.lang),
-    file_name="申报会员服务卡个人信息采集表.xlsx",
-    icon=":material/download:",
+    lambda: (template_bytes(card_name, ctx.lang), 0),
+    user=ctx.user, scope=ctx.scope, lang=ctx.lang, detail=f"template unit={unit_id}",
+    file_name="申报会员服务卡个人信息采集表.xlsx", mime=XLSX, key="dl_template",
 )
 upload = st.file_uploader(
     t("intake.upload"), type=["xlsx", "xls", "csv"], key="intake_file", max_upload_size=WIDGET_MAX_MB,
@@ -121,11 +123,11 @@ if result.findings:
     st.dataframe(table, hide_index=True, placeholder="—", width="stretch")
 
 markup_name = downloads.export_name(t("intake.markup_suffix"), card_name or upload.name.rsplit(".", 1)[0], ctx.as_of, "xlsx")
-st.download_button(
+downloads.button(
     t("intake.download_markup"),
-    data=downloads.deferred(lambda: (markup_bytes(result, ctx.lang), summary["rows"]), ctx.user.login, markup_name, "marked-up sheet"),
-    file_name=markup_name,
-    icon=":material/download:",
+    lambda: (markup_bytes(result, ctx.lang), summary["rows"]),
+    user=ctx.user, scope=ctx.scope, lang=ctx.lang, detail=f"marked-up sheet unit={unit_id}",
+    file_name=markup_name, mime=XLSX, key="dl_markup",
 )
 
 if not result.is_clean:

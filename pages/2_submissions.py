@@ -13,6 +13,7 @@ from data_access.db import write_session
 from data_access.metrics import UNIT_STATUSES
 from ui import components, downloads, loaders, loaders_progress, progress_views
 from ui.frame import page_frame
+from ui.safe_text import md
 
 CHASE_SHOWN = 12
 SAVED = "chase_saved_unit"
@@ -20,7 +21,7 @@ SAVED = "chase_saved_unit"
 ctx = page_frame("submissions")
 t = ctx.t
 st.title(t("nav.submissions"))
-st.caption(f"{ctx.campaign_name} · {ctx.scope_label} · " + t("common.data_as_of", when=f"{ctx.as_of:%Y-%m-%d}"))
+st.caption(f"{md(ctx.campaign_name)} · {md(ctx.scope_label)} · " + t("common.data_as_of", when=f"{ctx.as_of:%Y-%m-%d}"))
 
 with st.spinner():
     board = loaders_progress.submission_board(ctx.scope, ctx.campaign_id, ctx.cutoff)
@@ -30,7 +31,7 @@ if board.empty:
     st.stop()
 
 if SAVED in st.session_state:
-    st.success(t("sub.record_saved", unit=st.session_state.pop(SAVED)), icon=":material/check_circle:")
+    st.success(t("sub.record_saved", unit=md(st.session_state.pop(SAVED))), icon=":material/check_circle:")
 
 # --- headline and status chart ----------------------------------------------------------
 submitted = int(board["first_submitted_at"].notna().sum())
@@ -55,9 +56,9 @@ with right:
     if chase_units.empty:
         st.info(t("sub.chase_empty"), icon=":material/thumb_up:")
     for index, row in chase_units.head(CHASE_SHOWN).iterrows():
-        with st.expander(t("sub.chase_item", unit=row["unit_name"], state=progress_views.chase_state(row, t)),
+        with st.expander(t("sub.chase_item", unit=md(row["unit_name"]), state=progress_views.chase_state(row, t)),
                          expanded=index == 0, icon=":material/call:"):
-            st.markdown(t("sub.contact", name=row["contact_name"] or "—", phone=row["contact_phone"] or "—"))
+            st.markdown(t("sub.contact", name=md(row["contact_name"]) or "—", phone=md(row["contact_phone"]) or "—"))
             st.caption(t("sub.outstanding", expected=int(row["expected_members"]), outstanding=int(row["members_outstanding"])))
             st.caption(progress_views.last_chase_text(row, t))
             st.caption(t("sub.reminder"))
@@ -90,7 +91,7 @@ else:
                 chase.record_chase(session, ctx.user.scope, int(unit_id), at=at, by=ctx.user.display_name,
                                    channel=channel, note=note, promised_date=promised)
         except chase.ChaseRefused as refused:
-            st.error(str(refused))
+            st.error(md(refused))
         else:
             loaders.clear()
             st.session_state[SAVED] = names[unit_id]
@@ -108,7 +109,9 @@ loaders_progress.csv_download(
     table,
     label=t("progress.export_csv"),
     file_name=downloads.export_name(t("sub.export_name"), ctx.scope_label, ctx.as_of, "csv"),
-    login=ctx.user.login,
+    user=ctx.user,
+    scope=ctx.scope,
+    lang=ctx.lang,
     detail=f"submissions campaign={ctx.campaign_id} scope={ctx.scope.cache_key()} statuses={','.join(chosen) or 'all'}",
     key="export_submissions",
 )

@@ -6,13 +6,14 @@ import streamlit as st
 
 from ui import components, downloads, loaders_progress, progress_views
 from ui.frame import page_frame
+from ui.safe_text import md
 
 TOP_UNITS = 20
 
 ctx = page_frame("validation")
 t = ctx.t
 st.title(t("nav.validation"))
-st.caption(f"{ctx.campaign_name} · {ctx.scope_label} · " + t("common.data_as_of", when=f"{ctx.as_of:%Y-%m-%d}"))
+st.caption(f"{md(ctx.campaign_name)} · {md(ctx.scope_label)} · " + t("common.data_as_of", when=f"{ctx.as_of:%Y-%m-%d}"))
 st.caption(t("val.caption"))
 
 with st.spinner():
@@ -74,7 +75,9 @@ else:
         progress_views.units_table(units, t),
         label=t("progress.export_csv"),
         file_name=downloads.export_name(t("val.export_name"), ctx.scope_label, ctx.as_of, "csv"),
-        login=ctx.user.login,
+        user=ctx.user,
+    scope=ctx.scope,
+    lang=ctx.lang,
         detail=f"validation units campaign={ctx.campaign_id} scope={ctx.scope.cache_key()}",
         key="export_validation",
     )

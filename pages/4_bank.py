@@ -11,11 +11,12 @@ from ui import components, downloads, loaders
 from ui import delivery_views as views
 from ui import loaders_delivery as data
 from ui.frame import page_frame
+from ui.safe_text import md
 
 ctx = page_frame("bank")
 t = ctx.t
 st.title(t("nav.bank"))
-st.caption(t("dlv.caption", campaign=ctx.campaign_name, scope=ctx.scope_label, when=f"{ctx.as_of:%Y-%m-%d}"))
+st.caption(t("dlv.caption", campaign=md(ctx.campaign_name), scope=md(ctx.scope_label), when=f"{ctx.as_of:%Y-%m-%d}"))
 
 with st.spinner(t("dlv.loading")):
     batches = data.bank_batches(ctx.scope, ctx.campaign_id, ctx.cutoff)
@@ -74,8 +75,8 @@ else:
         },
     )
     name = downloads.export_name(t("rpt.sheet_failures"), ctx.scope_label, ctx.as_of, "csv")
-    st.download_button(t("dlv.csv"), data=data.csv_download(failures, FAILURES, ctx.lang, ctx.user.login, name, "bank open failures"),
-                       file_name=name, mime="text/csv", icon=":material/download:", key="csv_failures", on_click="ignore")
+    downloads.button(t("dlv.csv"), data.csv_build(failures, FAILURES, ctx.lang), user=ctx.user, scope=ctx.scope, lang=ctx.lang,
+                     file_name=name, mime="text/csv", key="csv_failures", detail=f"bank open failures scope={ctx.scope.cache_key()}")
 
 st.subheader(t("bk.batches"))
 shown = data.local_times(batches, "sent_at")
@@ -90,8 +91,8 @@ st.dataframe(
     },
 )
 name = downloads.export_name(t("rpt.sheet_batches"), ctx.scope_label, ctx.as_of, "csv")
-st.download_button(t("dlv.csv"), data=data.csv_download(batches, BATCHES, ctx.lang, ctx.user.login, name, "bank batches"),
-                   file_name=name, mime="text/csv", icon=":material/download:", key="csv_batches", on_click="ignore")
+downloads.button(t("dlv.csv"), data.csv_build(batches, BATCHES, ctx.lang), user=ctx.user, scope=ctx.scope, lang=ctx.lang,
+                 file_name=name, mime="text/csv", key="csv_batches", detail=f"bank batches scope={ctx.scope.cache_key()}")
 
 st.subheader(t("bk.by_group"))
 for tab, level in zip(st.tabs([t("bk.tab_district"), t("bk.tab_area"), t("bk.tab_unit")]), ("district", "area", "unit"), strict=True):

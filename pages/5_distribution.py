@@ -3,20 +3,24 @@ activated; cards waiting at the district and for how long; reconciliation with t
 
 from __future__ import annotations
 
+import hashlib
+
 import streamlit as st
 
 from campaign.errors import IngestError
+from campaign.reconcile import RECONCILE_PER_HOUR, row_cap
 from campaign.reports.progress_workbook import DISTRIBUTION
 from data_access.distribution import age_buckets, pipeline, unit_table, waiting_by_unit
 from ui import components, downloads, loaders
 from ui import delivery_views as views
 from ui import loaders_delivery as data
 from ui.frame import page_frame
+from ui.safe_text import md
 
 ctx = page_frame("distribution")
 t = ctx.t
 st.title(t("nav.distribution"))
-st.caption(t("dlv.caption", campaign=ctx.campaign_name, scope=ctx.scope_label, when=f"{ctx.as_of:%Y-%m-%d}"))
+st.caption(t("dlv.caption", campaign=md(ctx.campaign_name), scope=md(ctx.scope_label), when=f"{ctx.as_of:%Y-%m-%d}"))
 
 with st.spinner(t("dlv.loading")):
     units = loaders.unit_progress(ctx.scope, ctx.campaign_id, ctx.cutoff)
@@ -65,20 +69,29 @@ else:
         },
     )
     name = downloads.export_name(t("rpt.sheet_distribution"), ctx.scope_label, ctx.as_of, "csv")
-    st.download_button(t("dlv.csv"), data=data.csv_download(table, DISTRIBUTION, ctx.lang, ctx.user.login, name, "distribution per unit"),
-                       file_name=name, mime="text/csv", icon=":material/download:", key="csv_distribution", on_click="ignore")
+    downloads.button(t("dlv.csv"), data.csv_build(table, DISTRIBUTION, ctx.lang), user=ctx.user, scope=ctx.scope, lang=ctx.lang,
+                     file_name=name, mime="text/csv", key="csv_distribution", detail=f"distribution per unit scope={ctx.scope.cache_key()}")
 
 # --- reconciliation with the bank's issued-card list -------------------------------------
 st.subheader(t("reconcile.title"))
 st.caption(t("reconcile.help"))
+st.caption(t("reconcile.limits", rows=components.num(row_cap(steps["produced"], ctx.user.sees_full_pii)), per_hour=RECONCILE_PER_HOUR))
 upload = st.file_uploader(t("reconcile.upload"), type=["xlsx", "xls", "csv"], key="bank_list")
 if upload is not None:
-    try:
-        with st.spinner(t("dlv.loading")):
-            result, rows = data.reconcile_upload(upload.getvalue(), upload.name, ctx.scope, ctx.campaign_id, ctx.cutoff, ctx.user.login)
-    except IngestError as error:
-        st.error(t("reconcile.rejected", reason=error.message(ctx.lang)), icon=":material/block:")
+    content = upload.getvalue()
+    # One attempt per file, scope and day: reruns of the page neither re-read nor re-log it.
+    done_key = f"reconcile:{hashlib.sha256(content).hexdigest()}:{ctx.user.login}:{ctx.campaign_id}:{ctx.scope.cache_key()}:{ctx.as_of}"
+    if done_key not in st.session_state:
+        try:
+            with st.spinner(t("dlv.loading")):
+                st.session_state[done_key] = data.reconcile_upload(content, upload.name, ctx.user, ctx.scope, ctx.campaign_id, ctx.cutoff)
+        except IngestError as refused:
+            st.session_state[done_key] = refused
+    outcome = st.session_state[done_key]
+    if isinstance(outcome, IngestError):
+        st.error(t("reconcile.rejected", reason=md(outcome.message(ctx.lang))), icon=":material/block:")
     else:
+        result, rows = outcome
         counts = result.counts
         st.markdown(t("reconcile.summary", rows=rows, **counts))
         if counts["bank_only"] == 0 and counts["here_only"] == 0:
@@ -92,7 +105,10 @@ if upload is not None:
                  "card_tail": t("dc.card_tail"), "sheet_row": t("dc.sheet_row"), "bank_name": t("dc.bank_name"),
                  "matched_by": t("dc.matched_by"), "name_differs": t("dc.name_differs")}
         with tabs[0]:
-            st.dataframe(_mask(result.bank_only)[["sheet_row", "name", "id_number", "card_tail"]], hide_index=True, placeholder="—", width="stretch", column_config=names)
+            if result.bank_only_hidden:
+                st.info(t("reconcile.bank_only_hidden", n=result.bank_only_hidden), icon=":material/visibility_off:")
+            else:
+                st.dataframe(_mask(result.bank_only)[["sheet_row", "name", "id_number", "card_tail"]], hide_index=True, placeholder="—", width="stretch", column_config=names)
         with tabs[1]:
             st.dataframe(_mask(result.here_only)[["unit_name", "name", "id_number", "phone", "card_tail"]], hide_index=True, placeholder="—", width="stretch", column_config=names)
         with tabs[2]:

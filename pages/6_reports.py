@@ -14,11 +14,12 @@ from data_access.reports import group_level
 from ui import downloads, loaders
 from ui import loaders_delivery as data
 from ui.frame import page_frame
+from ui.safe_text import md
 
 ctx = page_frame("reports")
 t = ctx.t
 st.title(t("nav.reports"))
-st.caption(t("dlv.caption", campaign=ctx.campaign_name, scope=ctx.scope_label, when=f"{ctx.as_of:%Y-%m-%d}"))
+st.caption(t("dlv.caption", campaign=md(ctx.campaign_name), scope=md(ctx.scope_label), when=f"{ctx.as_of:%Y-%m-%d}"))
 st.markdown(t("rpt.intro"))
 
 with st.spinner(t("dlv.loading")):
@@ -29,7 +30,7 @@ if units.empty:
 
 common = {"campaign_id": ctx.campaign_id, "campaign_name": ctx.campaign_name, "as_of": ctx.as_of, "cutoff": ctx.cutoff}
 login, lang, full = ctx.user.login, ctx.lang, ctx.user.sees_full_pii
-download = partial(st.download_button, icon=":material/download:", on_click="ignore", width="stretch")
+download = partial(downloads.button, user=ctx.user, scope=ctx.scope, lang=lang, width="stretch")
 
 left, right = st.columns(2)
 with left:
@@ -37,7 +38,7 @@ with left:
     st.caption(t("rpt.workbook_help"))
     name = downloads.export_name(t("rpt.file_workbook"), ctx.scope_label, ctx.as_of, "xlsx")
     build = partial(data.progress_workbook_bytes, ctx.scope, scope_label=ctx.scope_label, user_login=login, full_pii=full, lang=lang, **common)
-    download(t("rpt.workbook"), data=downloads.deferred(build, login, name, f"progress workbook scope={ctx.scope.cache_key()}"),
+    download(t("rpt.workbook"), build, detail=f"progress workbook scope={ctx.scope.cache_key()}",
              file_name=name, mime=data.XLSX, type="primary", key="dl_workbook")
 
     st.subheader(t("rpt.split"))
@@ -51,7 +52,7 @@ with left:
         zip_name = downloads.export_name(t("rpt.file_split", level=t(f"level.{level}")), ctx.scope_label, ctx.as_of, "zip")
         build_zip = partial(data.split_zip_bytes, ctx.scope, level, user_login=login, full_pii=full, lang=lang, stem=stem,
                             **{k: v for k, v in common.items()})
-        download(t(f"rpt.split_{level}"), data=downloads.deferred(build_zip, login, zip_name, f"split by {level} scope={ctx.scope.cache_key()}"),
+        download(t(f"rpt.split_{level}"), build_zip, detail=f"split by {level} scope={ctx.scope.cache_key()}",
                  file_name=zip_name, mime="application/zip", key=f"dl_split_{level}")
     if not offered:
         st.caption(t("rpt.split_none"))
@@ -62,7 +63,7 @@ with right:
     for kind, label, mime in (("xlsx", "rpt.bulletin_xlsx", data.XLSX), ("html", "rpt.bulletin_html", "text/html")):
         name = downloads.export_name(stem, ctx.scope_label, ctx.as_of, kind)
         build = partial(data.bulletin_bytes, ctx.scope, scope_label=ctx.scope_label, lang=lang, kind=kind, **common)
-        download(t(label), data=downloads.deferred(build, login, name, f"bulletin {kind} scope={ctx.scope.cache_key()}"),
+        download(t(label), build, detail=f"bulletin {kind} scope={ctx.scope.cache_key()}",
                  file_name=name, mime=mime, key=f"dl_bulletin_{kind}")
 
     st.subheader(t("rpt.csv"))
@@ -77,13 +78,13 @@ with right:
     choice = st.selectbox(t("rpt.csv_pick"), list(tables), format_func=t, key="csv_table")
     make, columns = tables[choice]
     name = downloads.export_name(t(choice), ctx.scope_label, ctx.as_of, "csv")
-    download(t("dlv.csv"), data=downloads.deferred(lambda: (wb.csv_bytes(frame := make(), columns, lang), len(frame)), login, name, f"csv {choice}"),
-             file_name=name, mime="text/csv", key="dl_csv")
+    download(t("dlv.csv"), lambda: (wb.csv_bytes(frame := make(), columns, lang), len(frame)),
+             detail=f"csv {choice} scope={ctx.scope.cache_key()}", file_name=name, mime="text/csv", key="dl_csv")
 
 st.subheader(t("rpt.preview"))
 with st.spinner(t("dlv.loading")):
     preview = data.bulletin_preview(ctx.scope, ctx.campaign_id, ctx.campaign_name, ctx.scope_label, ctx.as_of, ctx.cutoff)
-st.markdown(f"> {paragraph(preview, lang)}")
+st.markdown(f"> {md(paragraph(preview, lang))}")
 level = group_level(units)
 groups = data.ranked_groups(preview)
 st.dataframe(

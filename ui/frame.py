@@ -23,6 +23,7 @@ from data_access.db import read_session
 from data_access.errors import DatabaseBusy
 from data_access.scope import Scope
 from ui import loaders
+from ui.safe_text import md
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -228,7 +229,7 @@ def page_frame(page: str) -> PageContext:
         link_params["lang"] = lang
     _menu(lang, link_params, menu_box)
     with sidebar:
-        st.caption(translate("auth.signed_in_as", lang, name=user.display_name, role=translate(f"role.{user.role}", lang)))
+        st.caption(translate("auth.signed_in_as", lang, name=md(user.display_name), role=translate(f"role.{user.role}", lang)))
         if st.button(translate("auth.sign_out", lang), key="sign_out"):
             _sign_out(user.login, lang)
     return PageContext(

@@ -10,20 +10,30 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 import streamlit as st
 
+from campaign.errors import IngestError
 from campaign.masking import mask_id, mask_phone
-from campaign.reconcile import Reconciliation, read_bank_list, reconcile
+from campaign.reconcile import (
+    RECONCILE_PER_HOUR,
+    Reconciliation,
+    TooManyReconciliations,
+    read_bank_list,
+    reconcile,
+    row_cap,
+)
 from campaign.reports.bulletin import BulletinInput, bulletin_html, bulletin_workbook, rank_groups
 from campaign.reports.progress_workbook import Column, build_progress_workbook, csv_bytes
+from campaign.timeutil import now_utc
 from data_access import bank, distribution, reports
-from data_access.audit import log_import
+from data_access.audit import count_actions, log_import
+from data_access.auth import CurrentUser
 from data_access.db import read_session, write_session
 from data_access.scope import Scope, scope_for
-from ui.downloads import deferred, export_name
+from ui.downloads import export_name
 from ui.loaders import TTL, engine
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -78,24 +88,48 @@ def waiting_cards(scope: Scope, campaign_id: int, cutoff: datetime) -> pd.DataFr
         return distribution.waiting_cards(session, scope, campaign_id, cutoff)
 
 
-def reconcile_upload(
-    data: bytes, file_name: str, scope: Scope, campaign_id: int, cutoff: datetime, user_login: str
-) -> tuple[Reconciliation, int]:
-    """Read the bank's list, compare with produced members in scope, log the import.
+RECONCILE_AUDIT = "reconcile"
 
-    Raises ``IngestError`` for a bad file (nothing is logged then). Not cached: the produced
-    members carry full ID numbers for matching.
+
+def reconcile_upload(
+    data: bytes, file_name: str, user: CurrentUser, scope: Scope, campaign_id: int, cutoff: datetime
+) -> tuple[Reconciliation, int]:
+    """Read the bank's list, compare with produced members in scope, log the attempt.
+
+    Bounded and audited: at most ``RECONCILE_PER_HOUR`` attempts per user per hour (counted
+    from the ``audit`` table, so it holds across app servers) and ``row_cap`` rows per list;
+    every attempt, refused or not, writes an ``import`` audit row. A role that does not see
+    full ID numbers gets ``Reconciliation.restricted()`` (nothing about uploaded rows that
+    matched nothing beyond a count). Raises ``IngestError`` (Chinese message) for a refusal.
+    Not cached: the produced members carry full ID numbers for matching.
     """
-    bank_rows = read_bank_list(data, file_name)
+    name = file_name or "bank-list"
+    full = user.sees_full_pii
+    with read_session(engine()) as session:
+        recent = count_actions(session, user.login, "import", RECONCILE_AUDIT, now_utc() - timedelta(hours=1))
+    if recent >= RECONCILE_PER_HOUR:
+        _log_reconcile(user.login, name, None, f"refused=rate_limited scope={scope.cache_key()}")
+        raise TooManyReconciliations(limit=RECONCILE_PER_HOUR)
     with read_session(engine()) as session:
         produced = distribution.produced_members(session, scope, campaign_id, cutoff)
+    try:
+        bank_rows = read_bank_list(data, file_name, max_rows=row_cap(len(produced), full))
+    except IngestError as error:
+        _log_reconcile(user.login, name, None, f"refused={error.key} scope={scope.cache_key()}")
+        raise
     result = reconcile(bank_rows, produced)
+    if not full:
+        result = result.restricted()
     counts = result.counts
-    with write_session(engine()) as session:
-        log_import(session, user_login, file_name or "bank-list", len(bank_rows),
-                   f"reconcile scope={scope.cache_key()} matched={counts['matched']} "
+    _log_reconcile(user.login, name, len(bank_rows),
+                   f"scope={scope.cache_key()} full_pii={full} matched={counts['matched']} "
                    f"bank_only={counts['bank_only']} here_only={counts['here_only']}")
     return result, len(bank_rows)
+
+
+def _log_reconcile(login: str, name: str, rows: int | None, detail: str) -> None:
+    with write_session(engine()) as session:
+        log_import(session, login, name, rows, f"{RECONCILE_AUDIT} {detail}")
 
 
 def progress_workbook_bytes(
@@ -148,9 +182,9 @@ def split_targets(scope: Scope) -> dict[str, list[tuple[int, str]]]:
         return reports.split_targets(session, scope)
 
 
-def csv_download(frame: pd.DataFrame, columns: list[Column], lang: str, user_login: str, name: str, detail: str) -> Callable[[], bytes]:
-    """A deferred CSV (UTF-8 with BOM) of a table, logged when clicked."""
-    return deferred(lambda: (csv_bytes(frame, columns, lang), len(frame)), user_login, name, detail)
+def csv_build(frame: pd.DataFrame, columns: list[Column], lang: str) -> Callable[[], tuple[bytes, int]]:
+    """The build step of a CSV (UTF-8 with BOM) of a table, for ``downloads.button``."""
+    return lambda: (csv_bytes(frame, columns, lang), len(frame))
 
 
 def local_times(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:

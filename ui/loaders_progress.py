@@ -13,9 +13,10 @@ import streamlit as st
 
 from campaign.masking import neutralise_cell
 from data_access import submissions, validation_stats
+from data_access.auth import CurrentUser
 from data_access.db import read_session
 from data_access.scope import Scope
-from ui.downloads import log_download
+from ui import downloads
 from ui.loaders import TTL, engine
 
 
@@ -78,15 +79,12 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     return safe.to_csv(index=False).encode("utf-8-sig")
 
 
-def csv_download(frame: pd.DataFrame, *, label: str, file_name: str, login: str, detail: str, key: str) -> None:
-    """A download button for a table; every click writes an audit row (table ``audit``)."""
-    st.download_button(
-        label,
-        data=csv_bytes(frame),
-        file_name=file_name,
-        mime="text/csv",
-        key=key,
-        icon=":material/download:",
-        on_click=log_download,
-        args=(login, file_name, len(frame), detail),
+def csv_download(
+    frame: pd.DataFrame, *, label: str, file_name: str, user: CurrentUser, scope: Scope, lang: str, detail: str, key: str
+) -> None:
+    """A download button for a table: the CSV is built on the click, after re-checking the
+    user, and every file served writes its audit row (table ``audit``)."""
+    downloads.button(
+        label, lambda: (csv_bytes(frame), len(frame)), user=user, scope=scope, lang=lang,
+        file_name=file_name, mime="text/csv", key=key, detail=detail,
     )

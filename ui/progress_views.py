@@ -14,6 +14,7 @@ from campaign.reminders import ReminderFacts, reminder_text
 from campaign.timeutil import utc_to_local
 from data_access.metrics import UNIT_STATUSES
 from ui import components
+from ui.safe_text import md
 
 Translate = Callable[..., str]
 
@@ -151,15 +152,15 @@ def chase_state(row: pd.Series, t: Translate) -> str:
 
 
 def last_chase_text(row: pd.Series, t: Translate) -> str:
-    """The last chase in one line, or 'not contacted yet'."""
+    """The last chase in one line, or 'not contacted yet' (markdown: user text escaped)."""
     if pd.isna(row.get("last_chase_at")):
         return t("sub.never_chased")
     text = t(
         "sub.last_chase",
         when=local_text(row["last_chase_at"]),
         channel=t(f"progress.channel.{row['last_chase_channel']}"),
-        by=row["last_chase_by"] or "",
-        note=row["last_chase_note"],
+        by=md(row["last_chase_by"]),
+        note=md(row["last_chase_note"]),
     )
     if not pd.isna(row.get("last_promised_date")):
         text += t("sub.promised", day=pd.Timestamp(row["last_promised_date"]).strftime("%m-%d"))

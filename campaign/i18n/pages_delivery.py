@@ -82,6 +82,22 @@ ENTRIES: dict[str, tuple[str, str]] = {
         "Bank list {rows} rows: {matched} matched, {bank_only} only on the bank's list, {here_only} only produced here.",
     ),
     "reconcile.all_clear": ("核对无差异。", "No differences."),
+    "reconcile.too_many_rows": (
+        "清单超过本范围一次核对的上限 {limit} 行，请按区工会或片区拆分后再上传",
+        "The list has more than the {limit} rows one reconciliation of this scope may hold: split it by district or area",
+    ),
+    "reconcile.rate_limited": (
+        "您在一小时内已核对 {limit} 次，请稍后再试（每次核对都会记录）",
+        "You have reconciled {limit} lists in the last hour: try again later (every reconciliation is logged)",
+    ),
+    "reconcile.bank_only_hidden": (
+        "银行清单中有 {n} 行与本范围内已制卡会员对不上。按您的权限只显示行数，不显示这些行的内容。",
+        "{n} rows of the bank's list match no card produced in this scope. Your role sees their count only, not the rows.",
+    ),
+    "reconcile.limits": (
+        "本范围一次最多核对 {rows} 行，每人每小时最多 {per_hour} 次；每次核对都会记录。",
+        "Up to {rows} rows per list in this scope and {per_hour} lists per user per hour; every reconciliation is logged.",
+    ),
     "reconcile.by_id": ("身份证号", "ID number"),
     "reconcile.by_name_card": ("姓名+卡号后四位", "Name + card tail"),
     # reports page

@@ -102,4 +102,16 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "overview.delta": ("较昨日 {day} · 较上周 {week}", "{day} since yesterday · {week} since last week"),
     "overview.late_units": ("逾期未报送单位", "Late units"),
     "overview.coverage_help": ("已校验会员 / 各单位申报的应办卡人数", "Members validated / units' declared eligible headcount"),
+    "download.refused_inactive": (
+        "下载被拒绝：您的账号已停用，文件未生成。请联系管理员。",
+        "Download refused: your account has been disabled; no file was made. Please contact the administrator.",
+    ),
+    "download.refused_changed": (
+        "下载被拒绝：您的角色或管辖范围已变更，文件未生成。请刷新页面后重试。",
+        "Download refused: your role or scope has changed; no file was made. Reload the page and try again.",
+    ),
+    "download.refused_scope": (
+        "下载被拒绝：所选范围超出您的管辖范围，文件未生成。",
+        "Download refused: the chosen scope lies outside yours; no file was made.",
+    ),
 }

@@ -8,6 +8,7 @@ from datetime import date
 import openpyxl
 from sqlalchemy import select
 
+from data_access.auth import load_user
 from data_access.db import get_engine, read_session
 from data_access.models import Audit
 from data_access.scope import Scope
@@ -60,7 +61,9 @@ def test_reconciliation_reads_the_bank_list_and_logs_an_import(run_page, demo_sq
     book.active.append(["外人", "110105199001010011", "62220000"])
     buffer = io.BytesIO()
     book.save(buffer)
-    result, rows = loaders_delivery.reconcile_upload(buffer.getvalue(), "银行清单.xlsx", Scope.everything(), 1, cutoff, "admin")
+    with read_session(engine) as s:
+        admin = load_user(s, "admin")
+    result, rows = loaders_delivery.reconcile_upload(buffer.getvalue(), "银行清单.xlsx", admin, Scope.everything(), 1, cutoff)
     assert rows == 6
     assert result.counts["matched"] == 5 and result.counts["bank_only"] == 1
     with read_session(engine) as s:

@@ -48,9 +48,9 @@ def test_leader_export_holds_only_their_district(run_page, demo_sqlite_url):
     with read_session(engine) as s:
         leader = load_user(s, "leader1")
         liaison = load_user(s, "liaison1")
-    body = data.deferred(
+    body = downloads.deferred(
         lambda: data.progress_workbook_bytes(leader.scope, 1, "活动", "保税区工会", AS_OF, CUTOFF, user_login="leader1", full_pii=leader.sees_full_pii, lang="zh"),
-        "leader1", "会员卡推进报表-保税区工会-2026-11-20.xlsx", "test",
+        leader, leader.scope, "会员卡推进报表-保税区工会-2026-11-20.xlsx", "test",
     )()
     book = openpyxl.load_workbook(io.BytesIO(body))
     for name in ("单位进度", "制卡结果", "制卡失败待处理", "发卡进度"):
