@@ -19,6 +19,7 @@ from campaign.masking import mask_id, mask_phone
 from campaign.reconcile import Reconciliation, read_bank_list, reconcile
 from campaign.reports.bulletin import BulletinInput, bulletin_html, bulletin_workbook, rank_groups
 from campaign.reports.progress_workbook import Column, build_progress_workbook, csv_bytes
+from campaign.sheets.isolated import run_isolated
 from data_access import bank, distribution, reports
 from data_access.audit import log_import
 from data_access.db import read_session, write_session
@@ -86,7 +87,7 @@ def reconcile_upload(
     Raises ``IngestError`` for a bad file (nothing is logged then). Not cached: the produced
     members carry full ID numbers for matching.
     """
-    bank_rows = read_bank_list(data, file_name)
+    bank_rows = run_isolated(read_bank_list, data, file_name)  # in a limited worker process
     with read_session(engine()) as session:
         produced = distribution.produced_members(session, scope, campaign_id, cutoff)
     result = reconcile(bank_rows, produced)
