@@ -18,9 +18,17 @@ class IngestError(ValueError):
         """The reason in one line, in the given language."""
         return t(self.key, lang, **self.fields)
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickle as class and fields (an error travels back from a reading worker)."""
+        return (_rebuild, (type(self), self.fields))
+
     def bilingual(self) -> str:
         """The reason in Chinese and English on one line (for stderr)."""
         return f"{self.message('zh')} / {self.message('en')}"
+
+
+def _rebuild(cls: type[IngestError], fields: dict[str, object]) -> IngestError:
+    return cls(**fields)  # type: ignore[arg-type]
 
 
 class EmptyFile(IngestError):
@@ -75,6 +83,24 @@ class TooManyColumns(IngestError):
     """More columns than any member sheet has."""
 
     key = "ingest.too_many_columns"
+
+
+class SheetTooLarge(IngestError):
+    """A sheet whose extent (rows × columns, empty cells included) is beyond the cap."""
+
+    key = "ingest.sheet_too_large"
+
+
+class ReaderCrashed(IngestError):
+    """The reading worker died (out of memory, a parser abort) on this file."""
+
+    key = "ingest.reader_crashed"
+
+
+class ReaderTimeout(IngestError):
+    """The reading worker ran out of time on this file."""
+
+    key = "ingest.reader_timeout"
 
 
 class NoHeader(IngestError):

@@ -10,7 +10,8 @@ from campaign.findings import CODES
 from campaign.masking import mask_id, mask_phone
 from campaign.reports.markup import markup_bytes
 from campaign.reports.template import template_bytes
-from campaign.sheets import Limits, read_workbook
+from campaign.sheets import Limits
+from campaign.sheets.isolated import read_workbook_isolated
 from campaign.timeutil import now_utc
 from campaign.validate import Config, validate_workbook
 from data_access.db import read_session, write_session
@@ -69,7 +70,7 @@ if cache_key not in st.session_state:
     refused: IngestError | None = None
     with st.status(t("intake.checking"), expanded=False) as status:
         try:
-            workbook = read_workbook(content, upload.name, LIMITS)  # size and content, server side
+            workbook = read_workbook_isolated(content, upload.name, LIMITS)  # in a limited worker process
         except IngestError as error:
             status.update(label=t("intake.refused"), state="error")
             refused = error

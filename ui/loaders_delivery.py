@@ -27,6 +27,7 @@ from campaign.reconcile import (
 )
 from campaign.reports.bulletin import BulletinInput, bulletin_html, bulletin_workbook, rank_groups
 from campaign.reports.progress_workbook import Column, build_progress_workbook, csv_bytes
+from campaign.sheets.isolated import run_isolated
 from campaign.timeutil import now_utc
 from data_access import bank, distribution, reports
 from data_access.audit import count_actions, log_import
@@ -113,7 +114,8 @@ def reconcile_upload(
     with read_session(engine()) as session:
         produced = distribution.produced_members(session, scope, campaign_id, cutoff)
     try:
-        bank_rows = read_bank_list(data, file_name, max_rows=row_cap(len(produced), full))
+        # in a limited worker process: a hostile file costs one worker, never the server
+        bank_rows = run_isolated(read_bank_list, data, file_name, None, row_cap(len(produced), full))
     except IngestError as error:
         _log_reconcile(user.login, name, None, f"refused={error.key} scope={scope.cache_key()}")
         raise

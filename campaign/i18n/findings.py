@@ -282,6 +282,25 @@ ENTRIES: dict[str, tuple[str, str]] = {
         "工作表“{sheet}”列数过多（{cols} 列），不是个人信息采集表",
         "Sheet “{sheet}” has too many columns ({cols}); not a personal information sheet",
     ),
+    "ingest.sheet_too_large": (
+        "工作表“{sheet}”的表格范围过大：从A1到最远的单元格共 {rows} 行 × {cols} 列，超过 {limit} 个单元格的上限。"
+        "请删除数据区域以外多余的行和列（或把名单复制到新的工作表），另存后重新上传",
+        (
+            "Sheet “{sheet}” spans too large a range: {rows} rows × {cols} columns from A1 to its "
+            "furthest cell, over the {limit}-cell limit. Delete the rows and columns beyond the list "
+            "(or copy the list to a new sheet), save and upload again"
+        ),
+    ),
+    "ingest.reader_crashed": (
+        "文件无法读取（处理出错，文件结构可能异常），请用Excel打开后另存为新的 .xlsx 文件再上传",
+        "The file could not be read (processing failed; its structure may be damaged); open it in "
+        "Excel, save it as a new .xlsx file and upload again",
+    ),
+    "ingest.reader_timeout": (
+        "文件无法读取（处理超时），请用Excel打开后另存为新的 .xlsx 文件再上传，名单很大时请拆分",
+        "The file could not be read (processing timed out); open it in Excel, save it as a new "
+        ".xlsx file and upload again, splitting a very large list",
+    ),
     "ingest.no_header": (
         "找不到表头：没有任何工作表含有“姓名”“身份证号码”“手机号码”等列名",
         (

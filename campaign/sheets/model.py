@@ -14,6 +14,7 @@ class Limits:
     max_bytes: int = 30 * 1024 * 1024
     max_rows: int = 200_000
     max_columns: int = 200
+    max_cells: int = 6_000_000  # a sheet's extent, rows × columns: what calamine allocates
     max_sheets: int = 100
     max_zip_entries: int = 1_000
     max_uncompressed: int = 400 * 1024 * 1024

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import struct
 import zipfile
 from pathlib import Path
@@ -17,12 +18,14 @@ from campaign.errors import (
     MissingColumns,
     NoHeader,
     NotASpreadsheet,
+    SheetTooLarge,
     TooManyColumns,
     TooManyRows,
     UnsafeArchive,
     UnsafeXml,
 )
 from campaign.sheets import read_workbook
+from campaign.sheets.isolated import run_isolated
 from tests.campaign.conftest import build_csv, build_xls, build_xlsx, make_id, sheet_rows
 
 NS = '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
@@ -53,6 +56,33 @@ def hand_zipped_xlsx(sheet_xml: bytes | str, extra: dict[str, bytes] | None = No
         for name, data in (extra or {}).items():
             archive.writestr(name, data)
     return buffer.getvalue()
+
+
+PACKAGE_RELS = (
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+)
+HEADER_ROW = (
+    '<row r="1"><c r="A1" t="inlineStr"><is><t>姓名</t></is></c>'
+    '<c r="B1" t="inlineStr"><is><t>身份证号码</t></is></c></row>'
+)
+
+
+def openable_xlsx(sheet_data: str) -> bytes:
+    """A hand-zipped .xlsx that calamine also opens (it needs the package relationships)."""
+    return hand_zipped_xlsx(NS + "<sheetData>" + sheet_data + "</sheetData></worksheet>", {"_rels/.rels": PACKAGE_RELS})
+
+
+def far_cell_xlsx(ref: str) -> bytes:
+    """A header and one far cell: a tiny file whose extent is huge."""
+    row = ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    return openable_xlsx(HEADER_ROW + f'<row r="{row}"><c r="{ref}"><v>1</v></c></row>')
+
+
+def quoted_far_cell_xlsx() -> bytes:
+    """Issue 10: the far cell's reference in single quotes (the old byte scan saw nothing)."""
+    return openable_xlsx(HEADER_ROW + "<row r='1048576'><c r='XFD1048576'><v>1</v></c></row>")
 
 
 def encrypted_xlsx() -> bytes:
@@ -175,3 +205,95 @@ def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
 def test_clean_file_still_reads(good_rows: list) -> None:
     assert read_workbook(build_xlsx({"s": sheet_rows(good_rows)})).row_count == 3
     assert make_id()
+
+
+# --- Issue 10: the extent is measured from the XML as calamine reads it ----------------------
+# Each sheet below is a header row and a far cell written some legal way the old byte scan did
+# not see. They are read in a worker (``run_isolated``) so that a regression aborts a worker,
+# not the test run; that this process is still alive is checked by the test continuing.
+PREFIXED = 'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+FAR = {
+    "single_quotes": ("<row r='1048576'><c r='XFD1048576'><v>1</v></c></row>", TooManyColumns),
+    "attribute_before_r": ('<row r="1048576"><c s="0" r="XFD1048576"><v>1</v></c></row>', TooManyColumns),
+    "spaces_around_equals": ('<row r="1048576"><c r = "XFD1048576"><v>1</v></c></row>', TooManyColumns),
+    "prefixed": (f'<x:row {PREFIXED} r="9"><x:c r="XFD1048576"><x:v>1</x:v></x:c></x:row>', TooManyColumns),
+    "character_reference": ('<row r="3"><c r="&#88;FD1048576"><v>1</v></c></row>', TooManyColumns),
+    "far_cell": ('<row r="200000"><c r="GR200000"><v>1</v></c></row>', SheetTooLarge),
+    "far_cell_attribute_first": ('<row r="200000"><c t="n" r="GR200000"><v>1</v></c></row>', SheetTooLarge),
+    "lowercase_reference": ('<row r="200000"><c r="gr200000"><v>1</v></c></row>', SheetTooLarge),
+    "cell_below_its_row": (
+        '<row r="2"><c r="GR200000"><v>1</v></c></row><row r="3"><c r="A3"><v>1</v></c></row>',
+        SheetTooLarge,
+    ),
+    "cells_without_r": ('<row r="200000">' + "<c><v>1</v></c>" * 200 + "</row>", SheetTooLarge),
+    "rows_and_cells_without_r": ("<row>" + "<c><v>1</v></c>" * 201 + "</row>", TooManyColumns),
+    "duplicate_r": ('<row r="2"><c r="A2" r="XFD1048576"><v>1</v></c></row>', CorruptWorkbook),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FAR))
+def test_a_far_cell_written_any_legal_way_is_refused(case: str) -> None:
+    sheet_data, error = FAR[case]
+    data = openable_xlsx(HEADER_ROW + sheet_data)
+    assert len(data) < 2_000
+    with pytest.raises(error) as caught:
+        run_isolated(read_workbook, data, case)
+    assert type(caught.value) is error
+
+
+def test_the_issue_sheets_are_refused_in_process_before_calamine(monkeypatch: pytest.MonkeyPatch) -> None:
+    import python_calamine
+
+    def no_calamine(*args: object) -> None:
+        raise AssertionError("calamine was reached")
+
+    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_filelike", no_calamine)
+    with pytest.raises(SheetTooLarge) as caught:
+        read_workbook(far_cell_xlsx("GR200000"))
+    assert str(caught.value).startswith("工作表“S”的表格范围过大：从A1到最远的单元格共 200000 行 × 200 列")
+    with pytest.raises(TooManyColumns):
+        read_workbook(quoted_far_cell_xlsx())
+
+
+def test_sparse_xls_beyond_the_cell_limit_is_refused() -> None:
+    def tweak(sheets: dict) -> None:
+        sheets["s"].write(60_000, 120, 1)  # 60,001 rows × 121 columns: 7.3 M cells
+
+    with pytest.raises(SheetTooLarge):
+        read_workbook(build_xls({"s": [["姓名"]]}, tweak))
+
+
+def test_a_sheet_in_any_legal_spelling_reads_like_the_plain_one(good_rows: list) -> None:
+    """Single quotes, attribute order, prefixes and missing references give the same sheet."""
+
+    def tweak(book: object) -> None:
+        sheet = book["s"]  # type: ignore[index]
+        sheet["D5"] = "=A5"
+        sheet["C6"] = "#N/A"
+        sheet["C6"].data_type = "e"
+        sheet.row_dimensions[4].hidden = True
+
+    plain = build_xlsx({"s": sheet_rows(good_rows)}, tweak)
+    with zipfile.ZipFile(io.BytesIO(plain)) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    xml = parts["xl/worksheets/sheet1.xml"].decode()
+    head, _, rest = xml.partition("<sheetData>")
+    head = head.replace("<worksheet ", f"<worksheet {PREFIXED} ", 1)  # binds x: for the prefixed spelling
+    body, _, tail = rest.partition("</sheetData>")
+    spellings = {
+        "single_quotes": body.replace('"', "'"),
+        "r_last": re.sub(r'<c r="([A-Z]+[0-9]+)"([^>]*?)(/?)>', r'<c\2 r="\1"\3>', body),
+        "prefixed": body.replace("<", "<x:").replace("<x:/", "</x:"),
+        "no_cell_references": re.sub(r' r="[A-Z]+[0-9]+"', "", body),
+    }
+    expected = read_workbook(plain).sheets[0].raw
+    for spelling, new_body in spellings.items():
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            for name, content in parts.items():
+                if name == "xl/worksheets/sheet1.xml":
+                    content = (head + "<sheetData>" + new_body + "</sheetData>" + tail).encode()
+                archive.writestr(name, content)
+        raw = read_workbook(buffer.getvalue(), spelling).sheets[0].raw
+        assert raw.rows == expected.rows, spelling
+        assert (raw.formulas, raw.errors, raw.hidden_rows) == ({(5, 3): "=A5"}, {(6, 2): "#N/A"}, {4}), spelling

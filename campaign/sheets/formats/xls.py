@@ -10,13 +10,8 @@ from __future__ import annotations
 
 import struct
 
-from campaign.errors import (
-    CorruptWorkbook,
-    EncryptedWorkbook,
-    TooManyColumns,
-    TooManyRows,
-)
-from campaign.sheets.formats.xlsx import HEADER_SLACK, fill_from_calamine
+from campaign.errors import CorruptWorkbook, EncryptedWorkbook
+from campaign.sheets.formats.xlsx import check_extent, fill_from_calamine
 from campaign.sheets.model import Limits, RawSheet
 
 NAME = "xls"
@@ -169,14 +164,8 @@ def _scan(stream: bytes, limits: Limits) -> dict[str, RawSheet]:
                 max_row, max_col = max(max_row, row + 1), max(max_col, last_col + 1)
             elif kind == 0x0208 and len(body) >= 16 and struct.unpack_from("<I", body, 12)[0] & 0x20:
                 current.hidden_rows.add(row + 1)
-            if max_row > limits.max_rows + HEADER_SLACK:
-                raise TooManyRows(
-                    sheet=current.name,
-                    rows=limits.max_rows + HEADER_SLACK,
-                    limit=limits.max_rows,
-                )
-            if max_col > limits.max_columns:
-                raise TooManyColumns(sheet=current.name, cols=max_col)
+            if max_row > limits.max_rows or max_col > limits.max_columns or max_row * max_col > limits.max_cells:
+                check_extent(current.name, max_row, max_col, limits)
         pos += 4 + length
     return sheets
 
