@@ -18,12 +18,14 @@ from sqlalchemy import Select, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from campaign.errors import RemovalNeedsConfirmation
+from campaign.errors import ActionRefused, RemovalNeedsConfirmation
 from campaign.i18n import t
 from campaign.rules.id_number import id_hash
+from campaign.timeutil import now_utc
 from campaign.validate import Result, validate_workbook
-from data_access.actions.base import add_events
+from data_access.actions.base import NotFound, add_events, log_action, require_role, unit_in_scope
 from data_access.audit import log_import
+from data_access.auth import CurrentUser
 from data_access.history import live
 from data_access.models import Finding, Member, MemberEvent, OrgUnit, Upload
 from data_access.scope import Scope
@@ -355,3 +357,60 @@ def unit_card_name(session: Session, unit_id: int) -> str | None:
         select(OrgUnit.card_unit_name, OrgUnit.name).where(OrgUnit.id == unit_id)
     ).first()
     return None if row is None else (row[0] or row[1])
+
+
+class UploadNotWithdrawable(ActionRefused):
+    """The upload is not the unit's current list any more, or its members are already submitted."""
+
+    key = "action.upload_not_withdrawable"
+
+
+def current_files(session: Session, campaign_id: int, unit_id: int) -> list[dict[str, object]]:
+    """The unit's current clean files (one per part) with their live member counts, newest first."""
+    counts = (
+        select(Member.upload_id, func.count().label("members"))
+        .where(Member.unit_id == unit_id, live())
+        .group_by(Member.upload_id)
+        .subquery("live_counts")
+    )
+    rows = session.execute(
+        select(
+            Upload.id, Upload.part, Upload.file_name, Upload.uploaded_at, Upload.uploaded_by, Upload.attempt,
+            func.coalesce(counts.c.members, 0),
+        )
+        .join(counts, counts.c.upload_id == Upload.id)
+        .where(
+            Upload.campaign_id == campaign_id, Upload.unit_id == unit_id, Upload.error_count == 0,
+            Upload.superseded_at.is_(None), Upload.withdrawn_at.is_(None),
+        )
+        .order_by(Upload.uploaded_at.desc())
+    )
+    keys = ("upload_id", "part", "file_name", "uploaded_at", "uploaded_by", "attempt", "members")
+    return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+def withdraw_upload(session: Session, user: CurrentUser, upload_id: int, *, at: datetime | None = None) -> int:
+    """Withdraw a current file before submission: its members leave the unit's list (kept as
+    history, superseded by nothing). Returns how many members left the list."""
+    at = at or now_utc()
+    upload = session.get(Upload, upload_id)
+    if upload is None:
+        raise NotFound(what=f"upload {upload_id}")
+    require_role(user, ("unit", "district_leader", "admin"))
+    unit_in_scope(session, user, upload.unit_id)
+    lock_unit(session, upload.unit_id)
+    session.refresh(upload)
+    if upload.withdrawn_at is not None or upload.superseded_at is not None:
+        raise UploadNotWithdrawable(file=upload.file_name)
+    members = session.execute(
+        select(Member.id, Member.unit_id, Member.stage).where(Member.upload_id == upload.id, live())
+    ).all()
+    if any(stage not in NOT_YET_SUBMITTED for _, _, stage in members):
+        raise UploadNotWithdrawable(file=upload.file_name)
+    upload.withdrawn_at, upload.withdrawn_by = at, user.login
+    add_events(
+        session, [(m, u) for m, u, _ in members], "superseded", campaign_id=upload.campaign_id, at=at,
+        by=user.login, upload_id=upload.id, note="withdrawn",
+    )
+    log_action(session, user, "withdraw_upload", f"upload:{upload.id}:{upload.file_name}", len(members), f"unit={upload.unit_id}")
+    return len(members)

@@ -12,18 +12,21 @@ from campaign.reports.markup import markup_bytes
 from campaign.reports.template import template_bytes
 from campaign.sheets import Limits
 from campaign.sheets.isolated import read_workbook_isolated
-from campaign.timeutil import now_utc
+from campaign.timeutil import now_utc, utc_to_local
 from campaign.validate import Config, validate_workbook
 from data_access.db import read_session, write_session
 from data_access.models import Campaign
 from data_access.uploads import (
+    current_files,
     find_upload,
     lookup_for_sheet,
     sha256_hex,
     store_upload,
     unit_card_name,
+    withdraw_upload,
 )
-from ui import downloads
+from ui import downloads, loaders
+from ui.actions import perform
 from ui.frame import busy_guard, page_frame
 from ui.safe_text import md
 
@@ -56,6 +59,33 @@ downloads.button(
     user=ctx.user, scope=ctx.scope, lang=ctx.lang, detail=f"template unit={unit_id}",
     file_name="申报会员服务卡个人信息采集表.xlsx", mime=XLSX, key="dl_template",
 )
+
+with read_session(ctx.engine) as session:
+    files = current_files(session, ctx.campaign_id, unit_id)
+st.subheader(t("intake.current_list"))
+if not files:
+    st.caption(t("intake.no_current_list"))
+else:
+    st.caption(t("intake.current_total", files=len(files), members=sum(int(f["members"]) for f in files)))
+    for file in files:
+        left, right = st.columns([5, 1], vertical_alignment="center")
+        left.markdown(
+            t(
+                "intake.current_file", part=md(str(file["part"])) or t("intake.whole_unit"), file=md(str(file["file_name"])),
+                members=file["members"], at=f"{utc_to_local(file['uploaded_at']):%Y-%m-%d %H:%M}",
+                by=md(str(file["uploaded_by"] or "—")),
+            )
+        )
+        if right.button(t("intake.withdraw"), key=f"withdraw:{file['upload_id']}", icon=":material/undo:"):
+            gone = perform(ctx, withdraw_upload, int(file["upload_id"]))  # type: ignore[arg-type]
+            if gone is not None:
+                st.session_state["intake_notice"] = t("intake.withdrawn", file=str(file["file_name"]), members=gone)
+                st.rerun()
+if notice := st.session_state.pop("intake_notice", None):
+    st.success(notice, icon=":material/check_circle:")
+
+st.subheader(t("intake.new_file"))
+part = st.text_input(t("intake.part"), key="intake_part", max_chars=100, help=t("intake.part_help")).strip()
 upload = st.file_uploader(
     t("intake.upload"), type=["xlsx", "xls", "csv"], key="intake_file", max_upload_size=WIDGET_MAX_MB,
     help=t("intake.size_hint", limit=LIMIT_MB, rows=f"{LIMITS.max_rows:,}"),
@@ -65,7 +95,7 @@ if upload is None:
     st.stop()
 content = upload.getvalue()
 digest = sha256_hex(content)
-cache_key = f"intake:{unit_id}:{digest}:{ctx.lang}"
+cache_key = f"intake:{unit_id}:{part}:{digest}:{ctx.lang}"
 if cache_key not in st.session_state:
     refused: IngestError | None = None
     with st.status(t("intake.checking"), expanded=False) as status:
@@ -81,10 +111,18 @@ if cache_key not in st.session_state:
         config = Config(
             as_of=reference, retirement_rules=rules, shared_phone_severity=phone_severity,
             expected_unit_name=card_name or None,
-            lookup_ids=lookup_for_sheet(session, ctx.campaign_id, unit_id, ctx.scope),
+            lookup_ids=lookup_for_sheet(session, ctx.campaign_id, unit_id, ctx.scope, part),
         )
         checked = validate_workbook(workbook, config)
     st.session_state[cache_key] = checked
+    if not checked.is_clean:  # every upload is kept: the attempt and its findings, not its rows
+        with busy_guard(ctx.lang), write_session(ctx.engine) as session:
+            store_upload(
+                session, campaign_id=ctx.campaign_id, unit_id=unit_id, file_name=upload.name,
+                content_bytes=content, result=checked, uploaded_by=ctx.user.login, now=now_utc(),
+                scope=ctx.scope, part=part,
+            )
+        loaders.clear()
     downloads.log_file_read(
         ctx.user.login, upload.name, checked.summary()["rows"],
         f"checked unit={unit_id} errors={checked.error_count} warnings={checked.warning_count}",
@@ -159,7 +197,7 @@ if st.button(t("intake.store"), type="primary", disabled=pending_removal is not 
             stored = store_upload(
                 session, campaign_id=ctx.campaign_id, unit_id=unit_id, file_name=upload.name,
                 content_bytes=content, result=result, uploaded_by=ctx.user.login, now=now_utc(),
-                scope=ctx.scope, confirm_removal=confirmed,
+                scope=ctx.scope, confirm_removal=confirmed, part=part,
             )
     except RemovalNeedsConfirmation as needs:
         st.session_state[removal_key] = needs
@@ -169,5 +207,7 @@ if st.button(t("intake.store"), type="primary", disabled=pending_removal is not 
         st.session_state[cache_key] = stored.result  # show the findings found while storing
         st.session_state[f"intake_conflict:{cache_key}"] = stored.result.error_count
         st.rerun()
+    loaders.clear()
     key = "intake.recognised" if stored.recognised else "intake.stored"
-    st.success(t(key, attempt=stored.attempt, members=stored.members_stored))
+    st.session_state["intake_notice"] = t(key, attempt=stored.attempt, members=stored.members_stored)
+    st.rerun()

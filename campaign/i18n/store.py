@@ -15,9 +15,32 @@ ENTRIES: dict[str, tuple[str, str]] = {
         "本单位“{part}”名单（{file}）第{row}行",
         "the unit's list for \"{part}\" ({file}), row {row}",
     ),
+    "action.upload_not_withdrawable": (
+        "文件“{file}”已不是当前名单，或其中的人员已经报送，不能撤回。",
+        "The file \"{file}\" is no longer the current list, or its people were already submitted; it cannot be withdrawn.",
+    ),
     "where.outside_scope": (
         "申报单位不在您的查看范围内，请联系所在区工会核实",
         "the unit that submitted them is outside your view; ask your district union",
+    ),
+    "intake.current_list": ("本单位当前名单", "The unit's current list"),
+    "intake.no_current_list": (
+        "还没有保存过名单。下载模板填好后在下方上传，校验无误即可保存。",
+        "No list stored yet. Download the template, fill it in and upload it below; once it is clean it can be stored.",
+    ),
+    "intake.current_total": ("共 {files} 个文件，{members} 人。", "{files} file(s), {members} members."),
+    "intake.current_file": (
+        "**{part}** · {file} · {members} 人 · {at} 由 {by} 上传",
+        "**{part}** · {file} · {members} members · uploaded {at} by {by}",
+    ),
+    "intake.whole_unit": ("整个单位", "Whole unit"),
+    "intake.withdraw": ("撤回", "Withdraw"),
+    "intake.withdrawn": ("已撤回“{file}”：{members} 人不再在名单上。", "Withdrew \"{file}\": {members} members left the list."),
+    "intake.new_file": ("上传名单", "Upload a list"),
+    "intake.part": ("车间/部门/班组（按部门分表上传时填写；整个单位一张表则留空）", "Workshop / department (when the list comes in one file per department; leave empty for one file for the whole unit)"),
+    "intake.part_help": (
+        "同一部门再次上传会替换该部门原来的名单；不同部门的名单合在一起就是本单位的名单。",
+        "Uploading the same department again replaces its list; the lists of all departments together are the unit's list.",
     ),
     "intake.refused": ("文件未能读取，原因见下方。", "The file could not be read; the reason is below."),
     "intake.confirm_removal": (

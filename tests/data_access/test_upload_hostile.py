@@ -63,11 +63,11 @@ def tree(engine: Engine) -> dict[str, object]:
     return made
 
 
-def check(data: bytes, engine: Engine | None = None, tree: dict | None = None, unit: str = "unit1", scope: Scope | None = None):  # type: ignore[no-untyped-def]
+def check(data: bytes, engine: Engine | None = None, tree: dict | None = None, unit: str = "unit1", scope: Scope | None = None, part: str = ""):  # type: ignore[no-untyped-def]
     if engine is None:
         return validate_bytes(data, "s.csv", Config(as_of=AS_OF))
     with read_session(engine) as session:
-        lookup = lookup_for_sheet(session, tree["campaign"], tree[unit], scope or Scope.everything())
+        lookup = lookup_for_sheet(session, tree["campaign"], tree[unit], scope or Scope.everything(), part)
         return validate_bytes(data, "s.csv", Config(as_of=AS_OF, lookup_ids=lookup))
 
 
