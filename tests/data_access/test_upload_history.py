@@ -18,7 +18,7 @@ from data_access.models import Audit, Member, MemberEvent, Upload
 from data_access.scope import Scope
 from data_access.uploads import current_files, store_upload, withdraw_upload
 from tests.campaign.conftest import build_csv, sheet_rows
-from tests.data_access.test_upload_hostile import NOW, check, people, tree  # noqa: F401 - fixture
+from tests.data_access.test_upload_hostile import NOW, check, people
 
 T1, T2, T3 = NOW, NOW + timedelta(days=1), NOW + timedelta(days=2)
 

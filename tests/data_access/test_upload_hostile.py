@@ -15,7 +15,7 @@ from campaign.rules.id_number import calc_check_digit, id_hash
 from campaign.validate import Config, validate_bytes
 from data_access.db import read_session, write_session
 from data_access.history import live
-from data_access.models import Campaign, Finding, Member, OrgUnit, Upload
+from data_access.models import Finding, Member, Upload
 from data_access.scope import Scope
 from data_access.uploads import lookup_for_sheet, store_upload
 from tests.campaign.conftest import build_csv, sheet_rows
@@ -34,33 +34,6 @@ def person(k: int) -> list[object]:
 
 def people(start: int, count: int) -> list[list[object]]:
     return [person(k) for k in range(start, start + count)]
-
-
-@pytest.fixture
-def tree(engine: Engine) -> dict[str, object]:
-    """Two districts, one unit in each, and a campaign."""
-    with write_session(engine) as session:
-        city = OrgUnit(code="C", name="市总工会", level="city", path="/")
-        session.add(city)
-        session.flush()
-        city.path = f"/{city.id}/"
-        made: dict[str, object] = {"city": city.id}
-        for d in (1, 2):
-            district = OrgUnit(code=f"D{d}", name=f"第{d}区工会", level="district", path="", parent_id=city.id)
-            session.add(district)
-            session.flush()
-            district.path = f"{city.path}{district.id}/"
-            unit = OrgUnit(code=f"U{d}", name=f"{d}号机密单位工会", level="unit", path="", parent_id=district.id, district_id=district.id)
-            session.add(unit)
-            session.flush()
-            unit.path = f"{district.path}{unit.id}/"
-            made[f"unit{d}"] = unit.id
-            made[f"unit{d}_path"] = unit.path
-        campaign = Campaign(name="2014", reference_date=AS_OF, created_at=NOW)
-        session.add(campaign)
-        session.flush()
-        made["campaign"] = campaign.id
-    return made
 
 
 def check(data: bytes, engine: Engine | None = None, tree: dict | None = None, unit: str = "unit1", scope: Scope | None = None, part: str = ""):  # type: ignore[no-untyped-def]
