@@ -182,8 +182,9 @@ if not result.is_clean:
 st.success(t("intake.clean"))
 with read_session(ctx.engine) as session:
     previous = find_upload(session, unit_id, digest)
-if previous is not None:
-    st.info(t("intake.recognised", attempt=previous.attempt))
+    previous_attempt = previous.attempt if previous is not None else None
+if previous_attempt is not None:
+    st.info(t("intake.recognised", attempt=previous_attempt))
     st.stop()
 removal_key = f"intake_removal:{cache_key}"
 pending_removal = st.session_state.get(removal_key)

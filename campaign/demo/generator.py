@@ -127,9 +127,28 @@ def _work_time(value: datetime) -> datetime:
     return local_to_utc(local)
 
 
-def generate_demo(now: datetime, config: DemoConfig | None = None) -> DemoData:
-    """Simulate a campaign in progress at ``now`` (naive UTC)."""
-    cfg = config or DemoConfig()
+@dataclass
+class Setup:
+    """The tree, campaign, deadlines and users of a simulated campaign, and what its story needs."""
+
+    data: DemoData
+    cfg: DemoConfig
+    rng: random.Random
+    people: _People
+    now: datetime
+    start: datetime
+    today: date
+    campaign: Row
+    new_area: Row
+    districts: list[Row]
+    areas: list[Row]
+    units: list[Row]
+    unit_deadline: dict[int, datetime]
+
+
+def build_setup(now: datetime, cfg: DemoConfig, clerks_for_all: bool = False) -> Setup:
+    """The organisation tree, campaign, deadlines and users (``clerks_for_all``: a clerk account
+    for every unit, as a campaign driven through the app's actions needs)."""
     rng = random.Random(cfg.seed)
     today = utc_to_local(now).date()
     data = DemoData()
@@ -252,11 +271,25 @@ def generate_demo(now: datetime, config: DemoConfig | None = None) -> DemoData:
         data.add("user", {"login": f"leader{i + 1}", "display_name": f"{district['name']}领导", "role": "district_leader", "scope_id": district["id"]})
     for i, area in enumerate(areas):
         data.add("user", {"login": f"liaison{i + 1}", "display_name": area["liaison_name"], "role": "liaison", "scope_id": area["id"]})
-    for i, unit in enumerate(units[:5]):
-        data.add("user", {"login": f"unit{i + 1}", "display_name": unit["contact_name"], "role": "unit", "scope_id": unit["id"]})
+    for i, unit in enumerate(units if clerks_for_all else units[:5]):
+        login = f"unit{i + 1}" if i < 5 else f"clerk-{unit['code'].lower()}"
+        data.add("user", {"login": login, "display_name": unit["contact_name"], "role": "unit", "scope_id": unit["id"]})
+        unit["clerk"] = login
+    if clerks_for_all:  # the new-area union reviews after the districts (the seed's chain)
+        data.add("user", {"login": "newarea", "display_name": "滨海新区总工会审核员", "role": "district_leader", "scope_id": new_area["id"]})
     for user in data.tables["user"]:
         user["password"] = cfg.password
         user["active"] = True
+    return Setup(data, cfg, rng, people, now, start, today, campaign, new_area, districts, areas, units, unit_deadline)
+
+
+def generate_demo(now: datetime, config: DemoConfig | None = None) -> DemoData:
+    """Simulate a campaign in progress at ``now`` (naive UTC) as rows (the bulk path of
+    ``python -m campaign scale``; the demo itself is driven through the app's actions)."""
+    setup = build_setup(now, config or DemoConfig())
+    data, cfg, rng, people = setup.data, setup.cfg, setup.rng, setup.people
+    start, today, campaign = setup.start, setup.today, setup.campaign
+    districts, areas, units, unit_deadline = setup.districts, setup.areas, setup.units, setup.unit_deadline
 
     # --- per-unit story: uploads, findings, members, submissions -------------------------
     members_by_district: dict[int, list[Row]] = {d["id"]: [] for d in districts}
@@ -508,6 +541,6 @@ def generate_demo(now: datetime, config: DemoConfig | None = None) -> DemoData:
             "object": upload["file_name"], "detail": "demo", "row_count": upload["rows"],
         })
     for unit in units:
-        for key in ("sub_units", "persona", "uploads"):
+        for key in ("sub_units", "persona", "uploads", "clerk"):
             unit.pop(key, None)
     return data
