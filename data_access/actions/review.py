@@ -315,8 +315,25 @@ def decidable_level(user: CurrentUser, session: Session) -> str | None:
     return org.level if org else None
 
 
+def latest_submission_ids(session: Session, unit_ids: Iterable[int], campaign_id: int | None = None) -> dict[int, int]:
+    """unit id -> the id of its newest submission (in the campaign, if given)."""
+    ids = sorted(set(unit_ids))
+    query = select(Submission.unit_id, Submission.id).where(Submission.unit_id.in_(ids)).order_by(Submission.submitted_at, Submission.id)
+    if campaign_id is not None:
+        query = query.where(Submission.campaign_id == campaign_id)
+    return {unit_id: sub_id for unit_id, sub_id in session.execute(query).all()}
+
+
+def units_by_code(session: Session, codes: Iterable[str]) -> dict[str, int]:
+    """code -> id of the base-level units with these codes (unknown codes are absent)."""
+    wanted = sorted({c.strip() for c in codes if c and c.strip()})
+    rows = session.execute(select(OrgUnit.code, OrgUnit.id).where(OrgUnit.code.in_(wanted), OrgUnit.level == "unit")).all()
+    return {code: org_id for code, org_id in rows}
+
+
 __all__ = [
     "BadDecision", "DECISIONS", "NoteRequired", "NoteTooLong", "NotPending", "NotYourLevel", "NothingSelected",
-    "RETURN_REASONS", "ReasonRequired", "ReviewResult", "decidable_level", "level_label", "may_decide",
+    "RETURN_REASONS", "ReasonRequired", "ReviewResult", "decidable_level", "latest_submission_ids", "level_label",
+    "may_decide", "units_by_code",
     "reason_label", "return_text", "review", "review_queue",
 ]

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from campaign.errors import ActionRefused
 from campaign.i18n import has, t
+from campaign.reports.unit_form import UnitForm
 from campaign.rules.phone import compact as compact_phone
 from campaign.rules.phone import error_code as phone_error
 from campaign.timeutil import format_local, now_utc
@@ -414,9 +415,33 @@ def unit_submit_state(session: Session, scope: Scope, campaign_id: int, unit_id:
     )
 
 
+def unit_form_data(
+    session: Session, scope: Scope, campaign_id: int, unit_id: int, *, now: datetime,
+    filler_name: str | None = None, filler_phone: str | None = None,
+) -> UnitForm | None:
+    """The printable unit form: from the unit's latest submission when there is one (the form
+    as submitted), else from what the clerk typed and the current list (None outside scope)."""
+    state = unit_submit_state(session, scope, campaign_id, unit_id)
+    campaign = session.get(Campaign, campaign_id)
+    if state is None or campaign is None:
+        return None
+    latest = latest_submission(session, campaign_id, unit_id)
+    if latest is not None and latest.outcome != "returned":
+        return UnitForm(
+            campaign.name, state.unit_code, state.unit_name, latest.card_unit_name or state.card_unit_name, state.hierarchy,
+            latest.filler_name or "", latest.filler_phone or "", int(latest.member_count or state.submitted_count),
+            latest.submitted_at, latest.due_at, now,
+        )
+    return UnitForm(
+        campaign.name, state.unit_code, state.unit_name, state.card_unit_name, state.hierarchy,
+        filler_name or state.contact_name or "", filler_phone or state.contact_phone or "", state.list_count,
+        None, state.due_at, now,
+    )
+
+
 __all__ = [
     "AlreadyApproved", "AlreadyPending", "ConsentsNotConfirmed", "FillerMissing", "FillerPhoneInvalid",
     "NothingToSubmit", "SubmitResult", "UnitSubmitState", "UploadHasErrors", "ancestor_levels", "campaign_for_unit",
     "effective_deadline", "latest_clean_upload", "latest_submission", "live_members", "review_chain", "submit_list",
-    "timing_text", "unit_chain", "unit_decisions", "unit_submissions", "unit_submit_state", "uploads_with_errors",
+    "timing_text", "unit_chain", "unit_form_data", "unit_decisions", "unit_submissions", "unit_submit_state", "uploads_with_errors",
 ]
