@@ -70,3 +70,12 @@ def test_too_many_lines_refused() -> None:
 def test_unreadable_files_are_ingest_errors(data: bytes) -> None:
     with pytest.raises(IngestError):
         read_result_file(data)
+
+
+@pytest.mark.parametrize("name", ["campaign.formats.bank_result", "campaign.formats.bank_open"])
+def test_doctests(name: str) -> None:
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(name))
+    assert result.failed == 0 and result.attempted > 0
