@@ -4,6 +4,7 @@ steps as a named user, from a file (the bank's list, the signed 发放签收表)
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             data = args.file.read_bytes()
         except OSError as error:
-            print(f"无法读取文件 cannot read file: {args.file} ({error.strerror})")
+            print(f"无法读取文件 / cannot read file: {args.file} ({error.strerror})", file=sys.stderr)
             return EXIT_UNREADABLE
     engine = engine_for(args)
     user = acting_user(engine, args.as_login)
