@@ -104,7 +104,11 @@ chosen = st.multiselect(t("sub.filter_status"), UNIT_STATUSES, format_func=lambd
 shown = board[board["status"].isin(chosen)] if chosen else board
 table, config = progress_views.submissions_table(shown, t)
 st.caption(t("sub.table_caption"))
-st.dataframe(table, column_config=config, hide_index=True, placeholder="—", width="stretch", height=min(560, 38 + 35 * len(table)))
+# The timeline link per row: the same table built with unit ids for names gives the ids in row order.
+unit_ids = progress_views.submissions_table(shown.assign(unit_name=shown["unit_id"].astype(str)), t)[0][t("sub.col.unit")]
+linked = table.assign(**{t("tl.link"): [f"timeline?unit={u}&campaign={ctx.campaign_id}" for u in unit_ids]})
+st.dataframe(linked, column_config={**config, t("tl.link"): st.column_config.LinkColumn(display_text=t("tl.link_text"))},
+             hide_index=True, placeholder="—", width="stretch", height=min(560, 38 + 35 * len(table)))
 loaders_progress.csv_download(
     table,
     label=t("progress.export_csv"),

@@ -59,13 +59,15 @@ else:
 
     st.subheader(t("dist.units"))
     table = unit_table(units)
+    table = table.assign(timeline=[f"timeline?unit={u}&campaign={ctx.campaign_id}" for u in table["unit_id"]])
     st.dataframe(
-        table[["unit_name", "area_name", "produced", "received", "distributed", "delivered", "activated", "waiting_at_district", "distribution_rate"]],
+        table[["unit_name", "area_name", "produced", "received", "distributed", "delivered", "activated", "waiting_at_district", "distribution_rate", "timeline"]],
         hide_index=True, placeholder="—", width="stretch", height=400,
         column_config={
             "unit_name": t("dc.unit"), "area_name": t("dc.area"), "produced": t("dc.produced"), "received": t("dc.received"),
             "distributed": t("dc.distributed"), "delivered": t("dc.delivered"), "activated": t("dc.activated"),
             "waiting_at_district": t("dc.waiting"), "distribution_rate": views.pct_column(t("dc.distribution_rate")),
+            "timeline": st.column_config.LinkColumn(t("tl.link"), display_text=t("tl.link_text")),
         },
     )
     name = downloads.export_name(t("rpt.sheet_distribution"), ctx.scope_label, ctx.as_of, "csv")
