@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, aliased
 
 from campaign.masking import mask_id, mask_phone
 from data_access.metrics import count_if
-from data_access.models import BankBatch, BankResult, Member, OrgUnit
+from data_access.models import BankBatch, BankResult, Member, MemberEvent, OrgUnit
 from data_access.scope import Scope
 
 GROUPS = {"district": "district_id", "area": "area_id", "unit": "id"}
@@ -218,7 +218,15 @@ def open_failures(
     last = aliased(BankResult)
     area = aliased(OrgUnit)
     district = aliased(OrgUnit)
-    corrected = case((Member.corrected_at <= cutoff, Member.corrected_at))
+    # the latest correction by the cut-off (``member.corrected_at`` keeps only the first one)
+    latest_fix = (
+        select(MemberEvent.member_id, func.max(MemberEvent.at).label("at"))
+        .where(MemberEvent.kind == "corrected", MemberEvent.at <= cutoff)
+        .group_by(MemberEvent.member_id)
+        .subquery("latest_fix")
+    )
+    # (rows written in bulk without events, as by ``python -m campaign scale``, fall back to it)
+    corrected = func.coalesce(latest_fix.c.at, case((Member.corrected_at <= cutoff, Member.corrected_at)))
     query = (
         select(
             Member.id.label("member_id"),
@@ -243,6 +251,7 @@ def open_failures(
         .outerjoin(area, area.id == OrgUnit.area_id)
         .outerjoin(district, district.id == OrgUnit.district_id)
         .join(last, and_(last.member_id == fm.c.member_id, last.at == fm.c.last_failed_at, last.outcome == "failed"))
+        .outerjoin(latest_fix, latest_fix.c.member_id == fm.c.member_id)
         .where(fm.c.produced_at.is_(None))
         .order_by(fm.c.first_failed_at, Member.id)
     )

@@ -29,6 +29,7 @@ from campaign.demo.generator import _hours, _work_time
 from campaign.demo.story import Step, Story
 from campaign.errors import ActionRefused, IngestError
 from campaign.rules.id_number import calc_check_digit
+from campaign.sheets.isolated import trusted_files
 from campaign.stages import BANK_FAILURE_REASONS
 from campaign.timeutil import local_to_utc, utc_to_local
 from campaign.validate import Config, validate_bytes
@@ -311,4 +312,5 @@ def _sheet_bytes(rows: list[tuple[str, str, str]], mistakes: list[tuple[int, str
 def drive_story(session: Session, story: Story, progress: Callable[[int, int], None] | None = None) -> DriveReport:
     """Load the setup, then replay the story through the actions; the caller owns the transaction."""
     load_generated(session, story.data)  # the tree, campaign, deadlines and accounts
-    return _Driver(session, story, progress).run()
+    with trusted_files():  # the driver reads only files it made itself
+        return _Driver(session, story, progress).run()

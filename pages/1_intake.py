@@ -14,6 +14,7 @@ from campaign.sheets import Limits
 from campaign.sheets.isolated import read_workbook_isolated
 from campaign.timeutil import now_utc, utc_to_local
 from campaign.validate import Config, validate_workbook
+from data_access.actions.submit import latest_submission
 from data_access.db import read_session, write_session
 from data_access.models import Campaign
 from data_access.uploads import (
@@ -27,6 +28,7 @@ from data_access.uploads import (
 )
 from ui import downloads, loaders
 from ui.actions import perform
+from ui.corrections_view import show_open_failures
 from ui.frame import busy_guard, page_frame
 from ui.safe_text import md
 
@@ -62,6 +64,16 @@ downloads.button(
 
 with read_session(ctx.engine) as session:
     files = current_files(session, ctx.campaign_id, unit_id)
+    latest = latest_submission(session, ctx.campaign_id, unit_id)
+    submission = None if latest is None else (latest.outcome, latest.return_reason, latest.submitted_at)
+if submission is not None:  # where the list stands after submission, and why it came back
+    outcome, reason, submitted_at = submission
+    if outcome == "returned":
+        st.error(t("intake.returned", reason=md(reason or "—")), icon=":material/assignment_return:")
+    else:
+        st.info(t(f"intake.submitted_{outcome}", at=f"{utc_to_local(submitted_at):%Y-%m-%d %H:%M}"), icon=":material/send:")
+    st.page_link("pages/7_submit.py", label=t("nav.submit"), icon=":material/send:", query_params=ctx.link_params or None)
+show_open_failures(ctx)
 st.subheader(t("intake.current_list"))
 if not files:
     st.caption(t("intake.no_current_list"))

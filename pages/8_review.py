@@ -55,7 +55,7 @@ else:
     st.caption(t("wfr.rev.bulk_none"))
 loaders_progress.csv_download(
     table.drop(columns=[t("wfr.col.select")]), label=t("wfr.rev.export"),
-    file_name=export_name(t("wfr.rev.export_name"), ctx.scope_label, ctx.as_of, "csv"), login=ctx.user.login,
+    file_name=export_name(t("wfr.rev.export_name"), ctx.scope_label, ctx.as_of, "csv"), user=ctx.user, scope=ctx.scope, lang=ctx.lang,
     detail=f"review queue campaign={ctx.campaign_id} scope={ctx.scope.cache_key()}", key="export_queue",
 )
 

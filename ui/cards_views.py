@@ -61,7 +61,7 @@ def handout_download(user: CurrentUser, campaign_id: int, campaign_name: str, un
         rows = list(zip(frame["name"], frame["id_masked"], frame["card_masked"], strict=True))
         return handout_workbook(unit_name, campaign_name, rows, lang), len(rows)
 
-    return deferred(build, user.login, name, f"handout sheet campaign={campaign_id} unit={unit_id}")
+    return deferred(build, user, user.scope, name, f"handout sheet campaign={campaign_id} unit={unit_id}")
 
 
 def handoff_state(user: CurrentUser, campaign_id: int) -> tuple[handoff.HandoffStatus, pd.DataFrame]:
@@ -78,7 +78,7 @@ def handoff_download(user: CurrentUser, handoff_id: int, kind: str, lang: str, n
             xlsx, csv, rows = handoff.handoff_file(session, user, handoff_id, lang)
         return (xlsx if kind == "xlsx" else csv), rows
 
-    return deferred(build, user.login, name, f"handoff file handoff={handoff_id} kind={kind} full_ids={user.sees_full_pii}")
+    return deferred(build, user, user.scope, name, f"handoff file handoff={handoff_id} kind={kind} full_ids={user.sees_full_pii}")
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

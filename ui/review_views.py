@@ -128,7 +128,7 @@ def history_tables(subs: pd.DataFrame, decisions: pd.DataFrame, t: Translate, la
 
 def unit_form_download(ctx: object, unit_id: int, unit_code: str, filler_name: str, filler_phone: str, key: str) -> None:
     """The printable unit form, built on click and audited (``ui.downloads.deferred``)."""
-    scope, campaign_id, login, lang = ctx.user.scope, ctx.campaign_id, ctx.user.login, ctx.lang  # type: ignore[attr-defined]
+    scope, campaign_id, user, lang = ctx.user.scope, ctx.campaign_id, ctx.user, ctx.lang  # type: ignore[attr-defined]
 
     def build() -> tuple[bytes, int]:
         with read_session(engine()) as session:
@@ -142,7 +142,7 @@ def unit_form_download(ctx: object, unit_id: int, unit_code: str, filler_name: s
     name = export_name(ctx.t("wfr.form.file"), unit_code, ctx.as_of, "xlsx")  # type: ignore[attr-defined]
     st.download_button(
         ctx.t("wfr.submit.download"),  # type: ignore[attr-defined]
-        data=deferred(build, login, name, f"unit_form campaign={campaign_id} unit={unit_id}"),
+        data=deferred(build, user, scope, name, f"unit_form campaign={campaign_id} unit={unit_id}"),
         file_name=name,
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/print:",

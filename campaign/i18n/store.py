@@ -42,6 +42,12 @@ ENTRIES: dict[str, tuple[str, str]] = {
         "同一部门再次上传会替换该部门原来的名单；不同部门的名单合在一起就是本单位的名单。",
         "Uploading the same department again replaces its list; the lists of all departments together are the unit's list.",
     ),
+    "intake.returned": (
+        "名单已被退回，请按原因修改后重新报送：{reason}",
+        "The list was returned; fix it as asked and submit again: {reason}",
+    ),
+    "intake.submitted_pending": ("名单已于 {at} 报送，正在审核。", "The list was submitted on {at} and is being reviewed."),
+    "intake.submitted_approved": ("名单（{at} 报送）已审核通过。", "The list (submitted {at}) was approved."),
     "intake.refused": ("文件未能读取，原因见下方。", "The file could not be read; the reason is below."),
     "intake.confirm_removal": (
         "我确认：保存后这 {removed} 人不再是本单位的申报会员",

@@ -114,3 +114,25 @@ def read_workbook_isolated(data: bytes, file_name: str = "", limits: Limits | No
 
 if __name__ == "__main__":
     _serve()
+
+
+_in_process = threading.local()
+
+
+class trusted_files:
+    """Within this block, ``read_untrusted`` reads in this process (files the app made itself,
+    as the demo driver's; and one-shot command-line processes, which are their own worker)."""
+
+    def __enter__(self) -> None:
+        _in_process.depth = getattr(_in_process, "depth", 0) + 1
+
+    def __exit__(self, *_: object) -> None:
+        _in_process.depth -= 1
+
+
+def read_untrusted(func: Callable[..., T], *args: Any) -> T:
+    """``func(*args)`` (a reader of uploaded bytes) in a limited worker, unless inside
+    ``trusted_files()``; imports of result, card and hand-out files read through this."""
+    if getattr(_in_process, "depth", 0):
+        return func(*args)
+    return run_isolated(func, *args)

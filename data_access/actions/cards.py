@@ -28,6 +28,7 @@ from campaign.masking import mask_card, mask_id
 from campaign.reconcile import read_bank_list
 from campaign.reports.handout_sheet import read_signed_sheet
 from campaign.rules.id_number import id_hash
+from campaign.sheets.isolated import read_untrusted
 from campaign.timeutil import local_noon_utc, now_utc, utc_to_local
 from data_access.actions.base import (
     CHUNK,
@@ -430,10 +431,10 @@ def _import(
         _check_activation(campaign, at)
     digest = sha256_hex(data)
     if step == "delivered":
-        raw = read_signed_sheet(data, file_name)
+        raw = read_untrusted(read_signed_sheet, data, file_name)
         lines = raw.assign(card_tail="")
     else:
-        lines = read_bank_list(data, file_name).assign(signed_on=None)
+        lines = read_untrusted(read_bank_list, data, file_name).assign(signed_on=None)
     table = _match_lines(session, user, campaign_id, step, lines)
     table["signed_on"] = lines["signed_on"].tolist()
     if step == "delivered":

@@ -24,6 +24,7 @@ from campaign.formats import bank_result
 from campaign.i18n import t
 from campaign.masking import mask_id
 from campaign.rules.id_number import id_hash
+from campaign.sheets.isolated import read_untrusted
 from campaign.stages import BANK_FAILURE_REASONS, stage_rank
 from campaign.timeutil import now_utc
 from data_access.actions.base import CHUNK, NotFound, add_events, log_action, require_role
@@ -159,7 +160,7 @@ def preview_results(session: Session, user: CurrentUser, batch_id: int, data: by
     already = session.scalar(
         select(BankResultImport.id).where(BankResultImport.batch_id == batch.id, BankResultImport.sha256 == digest)
     )
-    lines = bank_result.read_result_file(data, file_name)
+    lines = read_untrusted(bank_result.read_result_file, data, file_name)  # a limited worker process
     members = _members(session, batch.id)
     hashes = [id_hash(n) if n and not p else "" for n, p in zip(lines["id_number"], lines["id_problem"], strict=True)]
     unknown = sorted({h for h in hashes if h and h not in members})

@@ -192,7 +192,7 @@ def test_command_exits_2_and_writes_nothing(case: str, tmp_path: Path, capsys: p
 
 def test_every_ingest_error_has_both_languages() -> None:
     for error_class in IngestError.__subclasses__():
-        error = error_class(sheet="s", rows=1, limit=1, cols=1, columns="x", size_mb=1, limit_mb=1)
+        error = error_class(sheet="s", row=1, rows=1, limit=1, cols=1, columns="x", size_mb=1, limit_mb=1)
         assert error.message("zh") and error.message("en")
         assert error.message("zh") != error.message("en")
 

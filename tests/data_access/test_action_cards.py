@@ -17,7 +17,7 @@ from data_access.db import read_session, write_session
 from data_access.models import Audit, BankBatch, BankResult, Campaign, CardMovement, Member, MemberEvent, OrgUnit
 from data_access.scope import Scope
 from tests.campaign.conftest import build_csv, sheet_rows
-from tests.data_access.test_upload_hostile import people, store, tree  # noqa: F401  (fixture)
+from tests.data_access.test_upload_hostile import people, store
 
 PRODUCED_AT = datetime(2014, 11, 1, 2, 0)
 AT = datetime(2014, 11, 10, 2, 0)

@@ -73,8 +73,10 @@ def test_correct_then_ready_then_produced(tree: Tree) -> None:
     assert second.member_count == 1
     with read_session(tree.engine) as session:
         path = corr.member_history(session, tree.user("clerk1").scope, member_id)
-    assert path["kind"].tolist() == ["submitted", "approved", "sent_to_bank", "failed", "corrected", "sent_to_bank", "produced"]
-    assert path["reason"].tolist()[3] == "id_name_mismatch"
+    assert path["kind"].tolist() == [
+        "collected", "validated", "submitted", "approved", "sent_to_bank", "failed", "corrected", "sent_to_bank", "produced",
+    ]
+    assert path["reason"].tolist()[5] == "id_name_mismatch"
 
 
 def test_correct_phone_by_district_leader(tree: Tree) -> None:

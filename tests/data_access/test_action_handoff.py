@@ -17,7 +17,6 @@ from data_access.actions.handoff import NothingToHandOff, handoff, handoff_file,
 from data_access.db import read_session, write_session
 from data_access.models import Audit, Handoff, HandoffMember, MemberEvent
 from tests.data_access.test_action_cards import AT, produced, user  # noqa: F401  (fixture)
-from tests.data_access.test_upload_hostile import tree  # noqa: F401  (fixture)
 
 
 def deliver(engine: Engine, produced: dict, unit: str, count: int) -> None:  # noqa: F811

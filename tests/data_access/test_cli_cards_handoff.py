@@ -13,7 +13,7 @@ from data_access.db import read_session, write_session
 from data_access.models import Campaign, CardMovement, Handoff, User
 from tests.campaign.conftest import build_csv
 from tests.data_access.test_action_cards import produced  # noqa: F401  (fixture)
-from tests.data_access.test_upload_hostile import people, tree  # noqa: F401  (fixture)
+from tests.data_access.test_upload_hostile import people
 
 
 @pytest.fixture

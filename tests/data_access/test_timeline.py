@@ -13,7 +13,6 @@ from data_access.db import read_session, write_session
 from data_access.scope import Scope
 from data_access.timeline import unit_timeline
 from tests.data_access.test_action_cards import AT, produced, user  # noqa: F401  (fixture)
-from tests.data_access.test_upload_hostile import tree  # noqa: F401  (fixture)
 
 
 def test_timeline_lists_everything_newest_first_and_respects_scope(engine: Engine, produced: dict) -> None:  # noqa: F811
