@@ -60,7 +60,10 @@ def _as_date(value: object) -> date:
 def finding_life(campaign_id: int, cutoff: datetime):  # type: ignore[no-untyped-def]
     """Subquery: every finding of an upload at or before the cut-off, with the unit, when it
     was raised and when it closed (resolved, or superseded by the unit's next upload)."""
-    next_at = func.lead(Upload.uploaded_at).over(partition_by=Upload.unit_id, order_by=(Upload.uploaded_at, Upload.id))
+    # a finding closes with the next upload of the same list (the unit's file for that workshop)
+    next_at = func.lead(Upload.uploaded_at).over(
+        partition_by=(Upload.unit_id, Upload.part), order_by=(Upload.uploaded_at, Upload.id)
+    )
     uploads = (
         select(Upload.id, Upload.unit_id, Upload.uploaded_at, Upload.file_name, next_at.label("next_at"))
         .where(Upload.campaign_id == campaign_id, Upload.uploaded_at <= cutoff)

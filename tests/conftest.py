@@ -17,8 +17,10 @@ TEST_ID_HASH_KEY = "test-only-id-hash-key-0123456789abcdef"
 os.environ["CARD_ID_HASH_KEY"] = TEST_ID_HASH_KEY
 
 from campaign.demo import DemoConfig, generate_demo  # noqa: E402
+from campaign.demo.story import generate_story  # noqa: E402
 from campaign.rules.id_number import set_id_hash_key  # noqa: E402
 from data_access.db import get_engine, migrate, write_session  # noqa: E402
+from data_access.demo_driver import drive_story  # noqa: E402
 from data_access.loader import load_generated  # noqa: E402
 
 set_id_hash_key(TEST_ID_HASH_KEY.encode())
@@ -96,12 +98,14 @@ def demo_engine(engine: Engine, small_demo) -> Engine:  # type: ignore[no-untype
 
 @pytest.fixture(scope="session")
 def demo_sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A SQLite file with the full-size demo campaign at DEMO_NOW, for page tests (read-only)."""
+    """A SQLite file with the full-size demo campaign at DEMO_NOW, for page tests (read-only),
+    made as ``python -m campaign demo`` makes it: the story driven through the actions."""
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     url = f"sqlite:///{path}"
     engine = get_engine(url)
     migrate(engine)
     with write_session(engine) as session:
-        load_generated(session, generate_demo(DEMO_NOW))
+        report = drive_story(session, generate_story(DEMO_NOW))
+    assert not report.refused, report.reasons  # every step of the story was an action the app took
     engine.dispose()
     return url

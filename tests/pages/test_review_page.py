@@ -24,7 +24,7 @@ def counts(url: str) -> tuple[int, int, int]:
 
 
 def test_leader_returns_and_records_paper(writable_demo: str) -> None:  # noqa: F811
-    _, _, pending_before = counts(writable_demo)
+    decisions_before, receipts_before, pending_before = counts(writable_demo)
     at = open_subpage("pages/8_review.py", "leader4")  # the demo's district with most units waiting
     assert not at.exception
     assert "审核队列" in texts(at)
@@ -39,12 +39,12 @@ def test_leader_returns_and_records_paper(writable_demo: str) -> None:  # noqa: 
     assert not at.exception
     assert "已退回" in texts(at)
     decisions, _, pending = counts(writable_demo)
-    assert decisions == 1 and pending == pending_before - 1
+    assert decisions == decisions_before + 1 and pending == pending_before - 1
     # paper materials for the next unit
     [b for b in at.button if "保存纸质材料" in str(b.label)][0].click().run()
     assert not at.exception
     assert "已登记" in texts(at)
-    assert counts(writable_demo)[1] == 1
+    assert counts(writable_demo)[1] == receipts_before + 1
 
 
 def test_empty_queue_says_what_to_do(writable_demo: str) -> None:  # noqa: F811
