@@ -33,7 +33,7 @@ from campaign.sheets.isolated import trusted_files
 from campaign.stages import BANK_FAILURE_REASONS
 from campaign.timeutil import local_to_utc, utc_to_local
 from campaign.validate import Config, validate_bytes
-from data_access.actions.batch import create_batch
+from data_access.actions.batch import create_batch, ready_members
 from data_access.actions.cards import hand_to_unit, record_delivered, record_received
 from data_access.actions.corrections import correct_member
 from data_access.actions.materials import record_materials
@@ -97,13 +97,16 @@ class _Driver:
         return self.user(self.story.leader_of[district_id])
 
     # --- the loop ----------------------------------------------------------------------
-    def run(self) -> DriveReport:
+    def start(self) -> None:
         campaign = self.session.scalars(select(Campaign)).one()
         campaign.review_levels = REVIEW_LEVELS
         self.campaign = campaign
         self.session.flush()
+
+    def run(self, until: datetime | None = None) -> DriveReport:
+        """Take the steps in time order up to ``until`` (default: all, to the story's now)."""
         total, done = len(self.heap), 0
-        while self.heap:
+        while self.heap and (until is None or self.heap[0][0] <= until):
             _, _, step = heapq.heappop(self.heap)
             handler = getattr(self, f"do_{step.kind}")
             try:
@@ -180,6 +183,9 @@ class _Driver:
 
     def do_batch(self, step: Step) -> None:
         assert step.district_id is not None
+        leader = self.leader(step.district_id)
+        if ready_members(self.session, leader.scope, self.campaign.id, district_id=step.district_id).empty:
+            return  # the district looks, finds nothing ready, and sends nothing this time
         made = create_batch(
             self.session, self.leader(step.district_id), self.campaign.id, district_id=step.district_id,
             branch=self.story.branch_of[step.district_id], at=step.at,
@@ -309,8 +315,25 @@ def _sheet_bytes(rows: list[tuple[str, str, str]], mistakes: list[tuple[int, str
     return text.encode("gbk") if gbk else ("\ufeff" + text).encode("utf-8")
 
 
+class StoryRun:
+    """A story being replayed: ``until(t)`` takes the steps up to a time, each call in the
+    caller's transaction (the as-of tests stop, look at a past day, then go on)."""
+
+    def __init__(self, session: Session, story: Story, progress: Callable[[int, int], None] | None = None) -> None:
+        load_generated(session, story.data)  # the tree, campaign, deadlines and accounts
+        self._driver = _Driver(session, story, progress)
+        self._driver.start()
+
+    def until(self, at: datetime | None = None, session: Session | None = None) -> DriveReport:
+        """Replay the steps up to ``at`` (default: to the story's now), optionally in a new session."""
+        if session is not None:
+            self._driver.session = session
+            self._driver.users.clear()
+            self._driver.campaign = session.merge(self._driver.campaign)
+        with trusted_files():  # the driver reads only files it made itself
+            return self._driver.run(at)
+
+
 def drive_story(session: Session, story: Story, progress: Callable[[int, int], None] | None = None) -> DriveReport:
     """Load the setup, then replay the story through the actions; the caller owns the transaction."""
-    load_generated(session, story.data)  # the tree, campaign, deadlines and accounts
-    with trusted_files():  # the driver reads only files it made itself
-        return _Driver(session, story, progress).run()
+    return StoryRun(session, story, progress).until()

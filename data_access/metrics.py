@@ -17,7 +17,7 @@ from sqlalchemy import Select, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from data_access.history import live_at
-from data_access.models import BankResult, Deadline, Finding, Member, OrgUnit, Submission, Upload
+from data_access.models import BankResult, Deadline, Finding, Member, OrgUnit, PaperReceipt, Submission, Upload
 from data_access.scope import Scope
 
 GROUP_LEVELS = ("district", "area", "unit")
@@ -132,18 +132,42 @@ def _latest_upload(campaign_id: int, cutoff: datetime):  # type: ignore[no-untyp
 
 def _submission_state(campaign_id: int, cutoff: datetime):  # type: ignore[no-untyped-def]
     """Per unit: first submission time, whether the latest one is returned, approved, pending."""
+    # Paper as received by the cut-off: the latest receipt recorded by then (the submission's
+    # paper_* columns cache the latest receipt of all; rows loaded in bulk have no receipts).
+    receipts = (
+        select(
+            PaperReceipt.submission_id,
+            PaperReceipt.sheet,
+            PaperReceipt.unit_form,
+            PaperReceipt.id_copies,
+            PaperReceipt.consents,
+            func.row_number().over(
+                partition_by=PaperReceipt.submission_id, order_by=(PaperReceipt.at.desc(), PaperReceipt.id.desc())
+            ).label("rn"),
+        )
+        .where(PaperReceipt.at <= cutoff)
+        .subquery("receipts")
+    )
+    latest = aliased(receipts, name="latest_receipt")
+    any_receipt = select(PaperReceipt.id).where(PaperReceipt.submission_id == Submission.id).exists()
+    members = func.coalesce(Submission.member_count, 0)
+
+    def paper(received: object, cached: object) -> object:
+        return case((latest.c.submission_id.is_not(None), received), (any_receipt, literal(False)), else_=cached)
+
     ranked = (
         select(
             Submission.unit_id,
             Submission.submitted_at,
             Submission.on_time,
             case((Submission.reviewed_at <= cutoff, Submission.outcome), else_=literal("pending")).label("outcome"),
-            Submission.paper_sheet,
-            Submission.paper_unit_form,
-            Submission.paper_id_copies,
-            Submission.paper_consents,
+            paper(latest.c.sheet, Submission.paper_sheet).label("paper_sheet"),
+            paper(latest.c.unit_form, Submission.paper_unit_form).label("paper_unit_form"),
+            paper(latest.c.id_copies >= 2 * members, Submission.paper_id_copies).label("paper_id_copies"),
+            paper(latest.c.consents >= members, Submission.paper_consents).label("paper_consents"),
             func.row_number().over(partition_by=Submission.unit_id, order_by=Submission.submitted_at.desc()).label("rn"),
         )
+        .outerjoin(latest, and_(latest.c.submission_id == Submission.id, latest.c.rn == 1))
         .where(Submission.campaign_id == campaign_id, Submission.submitted_at <= cutoff)
         .subquery("sranked")
     )
