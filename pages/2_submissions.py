@@ -12,7 +12,7 @@ from data_access import chase, submissions
 from data_access.db import write_session
 from data_access.metrics import UNIT_STATUSES
 from ui import components, downloads, loaders, loaders_progress, progress_views
-from ui.frame import page_frame
+from ui.frame import page_frame, unit_link
 from ui.safe_text import md
 
 CHASE_SHOWN = 12
@@ -106,7 +106,7 @@ table, config = progress_views.submissions_table(shown, t)
 st.caption(t("sub.table_caption"))
 # The timeline link per row: the same table built with unit ids for names gives the ids in row order.
 unit_ids = progress_views.submissions_table(shown.assign(unit_name=shown["unit_id"].astype(str)), t)[0][t("sub.col.unit")]
-linked = table.assign(**{t("tl.link"): [f"timeline?unit={u}&campaign={ctx.campaign_id}" for u in unit_ids]})
+linked = table.assign(**{t("tl.link"): [unit_link("timeline", u) for u in unit_ids]})
 st.dataframe(linked, column_config={**config, t("tl.link"): st.column_config.LinkColumn(display_text=t("tl.link_text"))},
              hide_index=True, placeholder="—", width="stretch", height=min(560, 38 + 35 * len(table)))
 loaders_progress.csv_download(

@@ -14,7 +14,7 @@ from data_access.distribution import age_buckets, pipeline, unit_table, waiting_
 from ui import components, downloads, loaders
 from ui import delivery_views as views
 from ui import loaders_delivery as data
-from ui.frame import page_frame
+from ui.frame import page_frame, unit_link
 from ui.safe_text import md
 
 ctx = page_frame("distribution")
@@ -59,7 +59,7 @@ else:
 
     st.subheader(t("dist.units"))
     table = unit_table(units)
-    table = table.assign(timeline=[f"timeline?unit={u}&campaign={ctx.campaign_id}" for u in table["unit_id"]])
+    table = table.assign(timeline=[unit_link("timeline", u) for u in table["unit_id"]])
     st.dataframe(
         table[["unit_name", "area_name", "produced", "received", "distributed", "delivered", "activated", "waiting_at_district", "distribution_rate", "timeline"]],
         hide_index=True, placeholder="—", width="stretch", height=400,

@@ -45,13 +45,18 @@ else:
     orgs = loaders.org_options(ctx.user.scope)
     names = dict(zip(orgs["id"], orgs["name"], strict=True))
     districts = [int(d) for d in sorted(set(ready["district_id"].dropna()))]
+    # the choice of how to select sits outside the form, so the matching fields appear at once
+    how = st.radio(t("bankwf.create_by"), ["all", "area", "units"], format_func=lambda k: t(f"bankwf.by_{k}"), horizontal=True, key="batch_how")
+    area_id: int | None = None
+    unit_ids: list[int] = []
     with st.form("make_batch"):
         district_id = st.selectbox(t("bankwf.create_district"), districts, format_func=lambda i: names.get(i, str(i)), key="batch_district")
-        how = st.radio(t("bankwf.create_by"), ["all", "area", "units"], format_func=lambda k: t(f"bankwf.by_{k}"), horizontal=True, key="batch_how")
-        areas = [int(a) for a in sorted(set(ready["area_id"].dropna()))]
-        area_id = st.selectbox(t("bankwf.create_area"), areas, format_func=lambda i: names.get(i, str(i)), key="batch_area")
-        unit_names = dict(zip(ready["unit_id"], ready["unit_name"], strict=True))
-        unit_ids = st.multiselect(t("bankwf.create_units"), list(unit_names), format_func=unit_names.__getitem__, key="batch_units")
+        if how == "area":
+            areas = [int(a) for a in sorted(set(ready["area_id"].dropna()))]
+            area_id = st.selectbox(t("bankwf.create_area"), areas, format_func=lambda i: names.get(i, str(i)), key="batch_area")
+        elif how == "units":
+            unit_names = dict(zip(ready["unit_id"], ready["unit_name"], strict=True))
+            unit_ids = st.multiselect(t("bankwf.create_units"), list(unit_names), format_func=unit_names.__getitem__, key="batch_units")
         branch = st.text_input(t("bankwf.create_branch"), max_chars=100, key="batch_branch")
         make = st.form_submit_button(t("bankwf.create_submit"), type="primary", icon=":material/outbox:")
     if make and district_id is not None:
@@ -62,6 +67,7 @@ else:
         )
         if made is not None:
             st.session_state[DONE] = t("bankwf.created", reference=made.reference, members=made.member_count, units=made.unit_count)
+            st.session_state["batch_pick"] = made.batch_id  # the new batch is the one to work on next
             st.rerun()
 
 # --- the batches ------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from data_access.db import read_session
 from data_access.models import Campaign
 from data_access.scope import Scope
 from ui.downloads import deferred
+from ui.frame import unit_link
 from ui.loaders import TTL, engine
 
 
@@ -90,7 +91,7 @@ def unit_timeline(scope: Scope, unit_id: int, lang: str) -> pd.DataFrame:
 
 def timeline_link(frame: pd.DataFrame, campaign_id: int, column: str = "unit_id") -> list[str]:
     """The URL of each unit's timeline page."""
-    return [f"timeline?unit={int(u)}&campaign={campaign_id}" for u in frame[column]]
+    return [unit_link("timeline", int(u)) for u in frame[column]]
 
 
 _MARKDOWN_SPECIAL = "\\`*_{}[]()<>#+-.!|~$:"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import streamlit as st
@@ -156,6 +156,27 @@ def _select_org(label: str, key: str, options: list[tuple[int, str]], lang: str)
     )
 
 
+def unit_link(page: str, unit_id: int) -> str:
+    """A link to a page for one unit (tables use it, e.g. the unit's timeline): ``timeline?unit_id=17``."""
+    return f"{page}?unit_id={int(unit_id)}"
+
+
+def _follow_unit_link(orgs: object) -> None:
+    """Turn ``?unit_id=<id>`` (a link from a table) into the sidebar's unit filter, which the
+    URL carries by name, when the unit lies in the user's scope (``orgs`` holds only those)."""
+    linked = st.query_params.get("unit_id")
+    if linked is None:
+        return
+    del st.query_params["unit_id"]
+    rows = orgs[(orgs["level"] == "unit") & (orgs["id"].astype(str) == str(linked))]  # type: ignore[index]
+    if rows.empty:
+        return
+    for key in ("district", "area"):  # "all", so the unit is among the choices
+        st.query_params.pop(key, None)
+        st.session_state[key] = None
+    st.session_state["unit"] = int(rows.iloc[0]["id"])
+
+
 def page_frame(page: str) -> PageContext:
     """Draw the frame and return the page's context; stops the run behind the sign-in form."""
     lang = _language()
@@ -181,6 +202,7 @@ def page_frame(page: str) -> PageContext:
         translate("filter.campaign", lang), list(names), format_func=names.__getitem__, key="campaign", bind="query-params"
     )
     orgs = loaders.org_options(user.scope)
+    _follow_unit_link(orgs)
     districts = [(int(r.id), r.name) for r in orgs.itertuples() if r.level == "district"]
     district_id = _select_org(translate("filter.district", lang), "district", districts, lang)
     areas = [
@@ -208,7 +230,8 @@ def page_frame(page: str) -> PageContext:
     label_names = {**dict(districts), **dict(areas), **dict(units)}
     scope_label = label_names.get(chosen, "") if chosen else loaders.scope_name(user.scope, lang)
     now_minute = now_utc().replace(second=0, microsecond=0)
-    cutoff = now_minute if as_of >= today else local_day_end_utc(as_of)
+    # today: up to the end of this minute, so what was just written (seconds ago) shows at once
+    cutoff = now_minute + timedelta(minutes=1) if as_of >= today else local_day_end_utc(as_of)
 
     sidebar.segmented_control(
         translate("filter.language", lang), ["zh", "en"], default="zh",

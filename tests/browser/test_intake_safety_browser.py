@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 
 from campaign.reports.template import template_bytes
 from campaign.rules.id_number import calc_check_digit
-from data_access.db import get_engine, read_session, write_session
+from data_access.db import get_engine, read_session
 from data_access.history import live
-from data_access.models import BankResult, CardMovement, Member, User
+from data_access.models import Member, OrgUnit, Upload, User
 from tests.browser.conftest import SCREENSHOTS, Server, assert_no_exception, sign_in, wait_for_app
 
 pytestmark = pytest.mark.browser
@@ -51,16 +51,17 @@ def _unit_members(url: str, unit_id: int) -> int:
 
 def test_blank_lists_big_files_and_mass_removals_are_refused_or_confirmed(browser, own_server, tmp_path):
     server, url = own_server
-    with write_session(get_engine(url)) as s:
-        unit_id = s.scalar(select(User.scope_id).where(User.login == "unit2"))
-        # start from a unit whose whole list is still open (not yet submitted)
-        ids = select(Member.id).where(Member.unit_id == unit_id).scalar_subquery()
-        for table in (CardMovement, BankResult):
-            s.execute(table.__table__.delete().where(table.member_id.in_(ids)))
-        s.execute(Member.__table__.delete().where(Member.unit_id == unit_id))
+    with read_session(get_engine(url)) as s:  # a unit that has not started: its list is empty
+        started = select(Upload.unit_id).distinct()
+        login, unit_id = s.execute(
+            select(User.login, User.scope_id)
+            .join(OrgUnit, OrgUnit.id == User.scope_id)
+            .where(User.role == "unit", OrgUnit.level == "unit", User.scope_id.not_in(started))
+            .order_by(User.id)
+        ).first()
     page = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
     page.goto(server.url + "/intake")
-    sign_in(page, "unit2")
+    sign_in(page, login)
     upload = page.locator('input[type="file"]')
 
     upload.set_input_files(str(_sheet(tmp_path / "名单.xlsx", 30)))
