@@ -25,6 +25,7 @@ class ReminderFacts:
     liaison_phone: str | None = None
     open_errors: int = 0
     missing_materials: tuple[str, ...] = field(default_factory=tuple)
+    missing_counts: dict[str, int] = field(default_factory=dict)  # copies short, where counted
     return_reason: str | None = None
     promised_date: date | None = None
 
@@ -97,7 +98,7 @@ def reminder_text(facts: ReminderFacts, lang: str = "zh") -> str:
     if facts.status in ("not_started", "errors", "clean"):
         parts.append(t("reminder.paper_all", lang, items=_materials(PAPER_MATERIALS, lang)))
     elif facts.missing_materials:
-        parts.append(t("reminder.paper_missing", lang, items=_materials(facts.missing_materials, lang)))
+        parts.append(t("reminder.paper_missing", lang, items=_materials(facts.missing_materials, lang, facts.missing_counts)))
     if facts.promised_date is not None:
         parts.append(t("reminder.promised", lang, day=_day(facts.promised_date, lang)))
     if facts.liaison_phone:
@@ -108,6 +109,10 @@ def reminder_text(facts: ReminderFacts, lang: str = "zh") -> str:
     return separator.join(parts)
 
 
-def _materials(names: tuple[str, ...], lang: str) -> str:
+def _materials(names: tuple[str, ...], lang: str, counts: dict[str, int] | None = None) -> str:
     separator = ", " if lang == "en" else "、"
-    return separator.join(t(f"reminder.material.{name}", lang) for name in names)
+    return separator.join(
+        t("reminder.material_short", lang, item=t(f"reminder.material.{name}", lang), n=(counts or {})[name])
+        if (counts or {}).get(name) else t(f"reminder.material.{name}", lang)
+        for name in names
+    )

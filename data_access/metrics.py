@@ -152,6 +152,9 @@ def _submission_state(campaign_id: int, cutoff: datetime):  # type: ignore[no-un
     any_receipt = select(PaperReceipt.id).where(PaperReceipt.submission_id == Submission.id).exists()
     members = func.coalesce(Submission.member_count, 0)
 
+    def shortfall(needed: object, received: object) -> object:
+        return case((latest.c.submission_id.is_not(None), case((needed > received, needed - received), else_=0)))
+
     def paper(received: object, cached: object) -> object:
         return case((latest.c.submission_id.is_not(None), received), (any_receipt, literal(False)), else_=cached)
 
@@ -165,6 +168,9 @@ def _submission_state(campaign_id: int, cutoff: datetime):  # type: ignore[no-un
             paper(latest.c.unit_form, Submission.paper_unit_form).label("paper_unit_form"),
             paper(latest.c.id_copies >= 2 * members, Submission.paper_id_copies).label("paper_id_copies"),
             paper(latest.c.consents >= members, Submission.paper_consents).label("paper_consents"),
+            # how many are still missing, where a receipt counted them (None: not counted)
+            shortfall(2 * members, latest.c.id_copies).label("id_copies_missing"),
+            shortfall(members, latest.c.consents).label("consents_missing"),
             func.row_number().over(partition_by=Submission.unit_id, order_by=Submission.submitted_at.desc()).label("rn"),
         )
         .outerjoin(latest, and_(latest.c.submission_id == Submission.id, latest.c.rn == 1))
@@ -187,6 +193,8 @@ def _submission_state(campaign_id: int, cutoff: datetime):  # type: ignore[no-un
             ranked.c.paper_unit_form,
             ranked.c.paper_id_copies,
             ranked.c.paper_consents,
+            ranked.c.id_copies_missing,
+            ranked.c.consents_missing,
         )
         .join(firsts, firsts.c.unit_id == ranked.c.unit_id)
         .where(ranked.c.rn == 1)
@@ -237,6 +245,8 @@ def unit_progress(session: Session, scope: Scope, campaign_id: int, cutoff: date
             sstate.c.paper_unit_form,
             sstate.c.paper_id_copies,
             sstate.c.paper_consents,
+            sstate.c.id_copies_missing,
+            sstate.c.consents_missing,
             func.coalesce(latest.c.collected, 0).label("collected"),
             func.coalesce(latest.c.open_errors, 0).label("open_errors"),
             func.coalesce(latest.c.uploads, 0).label("uploads"),

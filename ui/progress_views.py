@@ -78,13 +78,28 @@ def status_chart(board: pd.DataFrame, t: Translate) -> go.Figure:
     return _bar_layout(fig, len(counts), t("sub.units_axis"), counts.max())
 
 
-def missing_text(materials: tuple[str, ...], submitted: bool, t: Translate) -> str:
-    """Missing paper materials as a short list."""
+def missing_text(
+    materials: tuple[str, ...], submitted: bool, t: Translate, counts: dict[str, object] | None = None
+) -> str:
+    """Missing paper materials as a short list, with how many copies are short where counted."""
     if not submitted:
         return t("progress.material.all")
     if not materials:
         return t("progress.material.none")
-    return "、".join(t(f"progress.material.{m}") for m in materials)
+    parts = []
+    for m in materials:
+        short = (counts or {}).get(m)
+        label = t(f"progress.material.{m}")
+        parts.append(t("progress.material.short", item=label, n=int(short)) if _counted(short) else label)  # type: ignore[arg-type]
+    return "、".join(parts)
+
+
+def _counted(value: object) -> bool:
+    return value is not None and not pd.isna(value) and int(value) > 0  # type: ignore[arg-type, call-overload]
+
+
+def _shortfalls(row: pd.Series) -> dict[str, object]:
+    return {"id_copies": row.get("id_copies_missing"), "consents": row.get("consents_missing")}
 
 
 STATUS_URGENCY = {"not_started": 0, "errors": 1, "returned": 2, "clean": 3, "submitted": 4, "approved": 5}
@@ -117,7 +132,10 @@ def submissions_table(board: pd.DataFrame, t: Translate) -> tuple[pd.DataFrame, 
         t("sub.col.due"): to_local(board["due_at"]),
         t("sub.col.days_overdue"): board["days_overdue"].round(1),
         t("sub.col.open_errors"): board["open_errors"].astype("int64"),
-        t("sub.col.missing"): [missing_text(m, s, t) for m, s in zip(board["missing_materials"], submitted, strict=True)],
+        t("sub.col.missing"): [
+            missing_text(m, s, t, _shortfalls(row))
+            for m, s, (_, row) in zip(board["missing_materials"], submitted, board.iterrows(), strict=True)
+        ],
         t("sub.col.contact"): board["contact_name"].fillna(""),
         t("sub.col.phone"): board["contact_phone"].fillna(""),
         t("sub.col.submitted_at"): [local_text(v) for v in board["first_submitted_at"]],
@@ -182,6 +200,7 @@ def reminder_for(row: pd.Series, cutoff: datetime) -> str:
         liaison_phone=row["liaison_phone"],
         open_errors=int(row["open_errors"]),
         missing_materials=tuple(row["missing_materials"]),
+        missing_counts={k: int(v) for k, v in _shortfalls(row).items() if _counted(v)},  # type: ignore[call-overload]
         return_reason=None if pd.isna(row.get("return_reason")) else row["return_reason"],
         promised_date=promised,
     )

@@ -70,5 +70,7 @@ ENTRIES: dict[str, tuple[str, str]] = {
         "请在表头下方逐行填写会员的姓名、身份证号码和手机号码后再上传；空白名单不能保存",
         "Fill in one member per row under the header, then upload again; a blank list cannot be stored",
     ),
+    "progress.material.short": ("{item}（缺{n}份）", "{item} ({n} short)"),
+    "reminder.material_short": ("{item}（还差{n}份）", "{item} ({n} still missing)"),
     "progress.code.list_empty": ("空名单", "Empty list"),
 }

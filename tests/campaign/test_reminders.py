@@ -86,3 +86,11 @@ def test_doctests():
 
     result = doctest.testmod(campaign.reminders)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_paper_short_by_a_count_says_how_many() -> None:
+    text = reminder_text(facts(status="submitted", missing_materials=("id_copies", "consents"),
+                               missing_counts={"id_copies": 4, "consents": 1}))
+    assert "每人两份身份证复印件（还差4份）" in text and "本人签字的自愿申办确认书（还差1份）" in text
+    english = reminder_text(facts(status="submitted", missing_materials=("id_copies",), missing_counts={"id_copies": 4}), "en")
+    assert "(4 still missing)" in english

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+import pandas as pd
 import pytest
 from sqlalchemy import Engine, select
 
@@ -123,6 +124,7 @@ def figures(w: World, at: datetime) -> dict[str, object]:
         "open_errors": int(codes.loc[codes["severity"] == "error", "open"].sum()) if not codes.empty else 0,
         "first_clean": (int(yields.clean_first_try), int(yields.units_uploaded)),
         "missing_U1": tuple(board.loc["U1", "missing_materials"]),
+        "short_U1": tuple(None if pd.isna(v) else int(v) for v in board.loc["U1", ["id_copies_missing", "consents_missing"]]),
         "members": {step: int(units[step].sum()) for step in ("approved", "sent_to_bank")},
         "batches": (len(batches), int(batches["member_count"].sum()) if not batches.empty else 0),
         "results": (int(head.results_received), int(head.produced)),
@@ -146,7 +148,8 @@ def test_one_district_through_the_whole_campaign(world: World) -> None:
     exp: dict[str, object] = {
         "status": {"U1": "not_started", "U2": "not_started"}, "validated": 0, "submitted_units": 0,
         "on_time_units": 0, "open_errors": 0, "first_clean": (0, 0),
-        "missing_U1": ("sheet", "unit_form", "id_copies", "consents"), "members": {"approved": 0, "sent_to_bank": 0},
+        "missing_U1": ("sheet", "unit_form", "id_copies", "consents"), "short_U1": (None, None),
+        "members": {"approved": 0, "sent_to_bank": 0},
         "batches": (0, 0), "results": (0, 0), "loop": (0, 0, 0, 0), "open_failures": 0, "cards": dict(cards0),
         "waiting_at_district": 0,
     }
@@ -179,7 +182,7 @@ def test_one_district_through_the_whole_campaign(world: World) -> None:
     sub1 = done.submission_id
     t += timedelta(hours=2)
     act(w, "leader1", materials.record_materials, sub1, sheet=True, unit_form=True, id_copies=16, consents=10, at=t)
-    exp.update(missing_U1=("id_copies",))
+    exp.update(missing_U1=("id_copies",), short_U1=(4, 0))  # 16 copies for 10 members
     check(w, t, exp)
     t += timedelta(hours=1)
     act(w, "leader1", review.review, [sub1], "returned", reason="materials_missing", note="缺2份身份证复印件", at=t)
@@ -191,7 +194,7 @@ def test_one_district_through_the_whole_campaign(world: World) -> None:
     again = act(w, "clerk1", submit.submit_list, w.ids["U1"], filler_name="张三", filler_phone="13812345678",
                 consents_confirmed=True, campaign_id=w.campaign, at=t)
     act(w, "leader1", materials.record_materials, again.submission_id, sheet=True, unit_form=True, id_copies=20, consents=10, at=t)
-    exp.update(status={"U1": "submitted", "U2": "submitted"}, missing_U1=())
+    exp.update(status={"U1": "submitted", "U2": "submitted"}, missing_U1=(), short_U1=(0, 0))
     check(w, t, exp)
     with read_session(w.engine) as session:
         subs = review.latest_submission_ids(session, [w.ids["U1"], w.ids["U2"]], w.campaign)
