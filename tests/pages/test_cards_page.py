@@ -15,7 +15,7 @@ def test_district_view_with_waiting_cards_and_forms(run_page):
     assert {"制卡成功", "待区工会领卡", "在区工会待交付", "在单位待发放", "已发放到人", "已激活", "待移交"} <= labels
     units = frame_of(at, "at_district")
     assert (units["at_district"] >= 0).all() and (units["at_unit"] >= 0).all()
-    assert units["timeline"].str.match(r"timeline\?unit=\d+&campaign=\d+").all()
+    assert units["timeline"].str.match(r"timeline\?unit_id=\d+").all()
     shown = texts(at)
     assert "激活日期" in shown
     assert any(b.label.startswith("生成交接文件") for b in at.button)
