@@ -14,11 +14,11 @@ from typing import Final
 
 import pandas as pd
 
-from campaign.errors import CorruptWorkbook, IngestError, NoHeader, NotASpreadsheet, TooManyRows
+from campaign.errors import IngestError, NoHeader, TooManyRows
 from campaign.masking import mask_id, mask_phone
 from campaign.rules import id_number as id_rules
 from campaign.rules import name as name_rules
-from campaign.sheets import formats, safety
+from campaign.sheets import read_raw_sheets
 from campaign.sheets.header import clean_text, column_kind
 from campaign.sheets.model import Cell, Limits, RawSheet
 
@@ -126,22 +126,7 @@ def read_bank_list(data: bytes, file_name: str = "", limits: Limits | None = Non
     ``BankListTooLong`` past ``max_rows`` data rows.
     """
     limits = limits or Limits()
-    safety.check_size(data, limits)
-    try:
-        for module in formats.FORMATS:
-            if module.sniff(data):
-                raws: list[RawSheet] = module.read(data, limits)
-                break
-        else:
-            raise NotASpreadsheet()
-    except IngestError:
-        raise
-    except MemoryError:
-        raise CorruptWorkbook("MemoryError") from None
-    except BaseException as error:  # one boundary for every parser failure
-        if isinstance(error, (KeyboardInterrupt, SystemExit, GeneratorExit)):
-            raise
-        raise CorruptWorkbook(type(error).__name__) from None
+    _, raws = read_raw_sheets(data, limits)
     rows: list[tuple[str, str, str, int]] = []
     found = False
     for raw in raws:

@@ -15,11 +15,11 @@ from typing import Final
 
 import pandas as pd
 
-from campaign.errors import CorruptWorkbook, IngestError, NoHeader, NotASpreadsheet, TooManyRows
+from campaign.errors import IngestError, NoHeader, TooManyRows
 from campaign.masking import mask_card
 from campaign.rules import id_number as id_rules
 from campaign.rules import name as name_rules
-from campaign.sheets import formats, safety
+from campaign.sheets import read_raw_sheets
 from campaign.sheets.header import clean_text
 from campaign.sheets.model import Cell, Limits, RawSheet
 from campaign.stages import BANK_FAILURE_REASONS
@@ -168,20 +168,7 @@ def _partial_header(raws: list[RawSheet], scan_rows: int) -> bool:
 
 
 def _read_raw(data: bytes, limits: Limits) -> list[RawSheet]:
-    safety.check_size(data, limits)
-    try:
-        for module in formats.FORMATS:
-            if module.sniff(data):
-                return list(module.read(data, limits))
-        raise NotASpreadsheet()
-    except IngestError:
-        raise
-    except MemoryError:
-        raise CorruptWorkbook("MemoryError") from None
-    except BaseException as error:  # one boundary for every parser failure
-        if isinstance(error, (KeyboardInterrupt, SystemExit, GeneratorExit)):
-            raise
-        raise CorruptWorkbook(type(error).__name__) from None
+    return read_raw_sheets(data, limits)[1]
 
 
 def read_result_file(data: bytes, file_name: str = "", limits: Limits | None = None) -> pd.DataFrame:

@@ -17,14 +17,14 @@ from typing import Final
 import pandas as pd
 import xlsxwriter
 
-from campaign.errors import CorruptWorkbook, IngestError, NoHeader, NotASpreadsheet, TooManyRows
+from campaign.errors import IngestError, NoHeader, TooManyRows
 from campaign.i18n import t
 from campaign.masking import neutralise_cell
 from campaign.reconcile import BankListEmpty
 from campaign.rules import name as name_rules
-from campaign.sheets import formats, safety
+from campaign.sheets import read_raw_sheets
 from campaign.sheets.header import clean_text, column_kind
-from campaign.sheets.model import Cell, Limits, RawSheet
+from campaign.sheets.model import Cell, Limits
 
 DATE_ALIASES: Final = ("签收日期", "领取日期", "发放日期", "签收时间", "领卡日期", "日期")
 SIGNED_COLUMNS: Final = ("id_number", "name", "signed_on", "sheet_row")
@@ -120,22 +120,7 @@ def read_signed_sheet(data: bytes, file_name: str = "", limits: Limits | None = 
     """The signed hand-out sheet as rows of (id_number, name, signed_on, sheet_row); the ID may
     be masked as printed (matched then by name and mask). Raises ``IngestError``."""
     limits = limits or Limits()
-    safety.check_size(data, limits)
-    try:
-        for module in formats.FORMATS:
-            if module.sniff(data):
-                raws: list[RawSheet] = module.read(data, limits)
-                break
-        else:
-            raise NotASpreadsheet()
-    except IngestError:
-        raise
-    except MemoryError:
-        raise CorruptWorkbook("MemoryError") from None
-    except BaseException as error:  # one boundary for every parser failure
-        if isinstance(error, (KeyboardInterrupt, SystemExit, GeneratorExit)):
-            raise
-        raise CorruptWorkbook(type(error).__name__) from None
+    _, raws = read_raw_sheets(data, limits)
     rows: list[tuple[str, str, date | None, int]] = []
     found = False
     for raw in raws:

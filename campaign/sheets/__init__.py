@@ -20,7 +20,7 @@ from campaign.sheets import formats, safety
 from campaign.sheets.header import MemberSheet, find_header
 from campaign.sheets.model import Limits, RawSheet
 
-__all__ = ["Limits", "MemberSheet", "RawSheet", "Workbook", "read_workbook"]
+__all__ = ["Limits", "MemberSheet", "RawSheet", "Workbook", "read_raw_sheets", "read_workbook"]
 
 
 @dataclass(slots=True)
@@ -37,19 +37,15 @@ class Workbook:
         return sum(len(sheet.data_rows) for sheet in self.sheets)
 
 
-def _parse(data: bytes, limits: Limits) -> tuple[str, list[RawSheet]]:
-    for module in formats.FORMATS:
-        if module.sniff(data):
-            return module.NAME, module.read(data, limits)
-    raise NotASpreadsheet()
-
-
-def read_workbook(data: bytes, file_name: str = "", limits: Limits | None = None) -> Workbook:
-    """Read an uploaded file into its member sheets, or raise an ``IngestError``."""
-    limits = limits or Limits()
+def read_raw_sheets(data: bytes, limits: Limits) -> tuple[str, list[RawSheet]]:
+    """The format and raw sheets of an uploaded file, any sheet kind (members, bank lists,
+    signed sheets): the one boundary where every parser failure becomes an ``IngestError``."""
     safety.check_size(data, limits)
     try:
-        kind, raws = _parse(data, limits)
+        for module in formats.FORMATS:
+            if module.sniff(data):
+                return module.NAME, module.read(data, limits)
+        raise NotASpreadsheet()
     except IngestError:
         raise
     except MemoryError:
@@ -58,6 +54,12 @@ def read_workbook(data: bytes, file_name: str = "", limits: Limits | None = None
         if isinstance(error, (KeyboardInterrupt, SystemExit, GeneratorExit)):
             raise
         raise CorruptWorkbook(type(error).__name__) from None
+
+
+def read_workbook(data: bytes, file_name: str = "", limits: Limits | None = None) -> Workbook:
+    """Read an uploaded file into its member sheets, or raise an ``IngestError``."""
+    limits = limits or Limits()
+    kind, raws = read_raw_sheets(data, limits)
     sheets = [sheet for raw in raws if (sheet := find_header(raw, limits.header_scan_rows))]
     if not sheets:
         raise NoHeader()
