@@ -40,7 +40,10 @@ table.insert(0, t("wfr.col.select"), False)
 edited = st.data_editor(
     table, hide_index=True, width="stretch", key="review_queue",
     disabled=[column for column in table.columns if column != t("wfr.col.select")],
-    column_config={t("wfr.col.select"): st.column_config.CheckboxColumn(t("wfr.col.select"), width="small")},
+    column_config={
+        t("wfr.col.select"): st.column_config.CheckboxColumn(t("wfr.col.select"), width="small"),
+        t("tl.link"): st.column_config.LinkColumn(display_text=t("tl.link_text")),
+    },
 )
 if len(everything) > len(queue):
     st.caption(t("wfr.rev.others_waiting", n=len(everything) - len(queue)))

@@ -14,6 +14,7 @@ from campaign.reminders import ReminderFacts, reminder_text
 from campaign.timeutil import utc_to_local
 from data_access.metrics import UNIT_STATUSES
 from ui import components
+from ui.frame import unit_link
 from ui.safe_text import md
 
 Translate = Callable[..., str]
@@ -279,14 +280,16 @@ def units_table(units: pd.DataFrame, t: Translate) -> pd.DataFrame:
             t("val.col.uploads"): units["uploads"].astype("int64"),
             t("val.col.last_upload"): to_local(units["last_upload_at"]),
             t("val.col.contact"): units["contact_name"],
+            t("tl.link"): [unit_link("timeline", u) for u in units["unit_id"]],
         }
     )
 
 
 def units_config(units: pd.DataFrame, t: Translate) -> dict[str, object]:
-    """Column configuration of the units table (error counts as bars)."""
+    """Column configuration of the units table (error counts as bars, a link to the timeline)."""
     top = int(units["open_errors"].max()) if not units.empty else 1
     return {
+        t("tl.link"): st.column_config.LinkColumn(display_text=t("tl.link_text")),
         t("val.col.unit"): st.column_config.TextColumn(pinned=True, width="medium"),
         t("val.col.open_errors"): st.column_config.ProgressColumn(format="%d", min_value=0, max_value=max(top, 1), color="red"),
         t("val.col.last_upload"): st.column_config.DatetimeColumn(format="MM-DD HH:mm"),

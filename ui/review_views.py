@@ -22,6 +22,7 @@ from data_access.actions.materials import missing_text
 from data_access.db import read_session
 from data_access.scope import Scope
 from ui.downloads import deferred, export_name
+from ui.frame import unit_link
 from ui.loaders import TTL, engine
 
 Translate = Callable[..., str]
@@ -100,6 +101,7 @@ def queue_table(frame: pd.DataFrame, t: Translate, lang: str) -> pd.DataFrame:
             for m, i, c in zip(frame["missing"], frame["id_copies_missing"], frame["consents_missing"], strict=True)
         ],
         t("wfr.col.waiting"): [review_actions.level_label(v, lang) for v in frame["review_level"]],
+        t("tl.link"): [unit_link("timeline", u) for u in frame["unit_id"]],
     })
 
 
