@@ -196,7 +196,8 @@ with read_session(ctx.engine) as session:
     previous = find_upload(session, unit_id, digest)
     previous_attempt = previous.attempt if previous is not None else None
 if previous_attempt is not None:
-    st.info(t("intake.recognised", attempt=previous_attempt))
+    if not st.session_state.get(f"intake_stored:{cache_key}"):  # just stored: the notice above says so
+        st.info(t("intake.recognised", attempt=previous_attempt))
     st.stop()
 removal_key = f"intake_removal:{cache_key}"
 pending_removal = st.session_state.get(removal_key)
@@ -221,6 +222,7 @@ if st.button(t("intake.store"), type="primary", disabled=pending_removal is not 
         st.session_state[f"intake_conflict:{cache_key}"] = stored.result.error_count
         st.rerun()
     loaders.clear()
+    st.session_state[f"intake_stored:{cache_key}"] = True
     key = "intake.recognised" if stored.recognised else "intake.stored"
     st.session_state["intake_notice"] = t(key, attempt=stored.attempt, members=stored.members_stored)
     st.rerun()
