@@ -106,6 +106,13 @@ def sign_in(page: Page, login: str = "admin", password: str = "demo1234") -> Non
         wait_for_app(page)
 
 
+def wait_for_charts(page: Page, at_least: int) -> None:
+    """Wait until at least this many plotly charts have drawn (they draw after the script run)."""
+    page.wait_for_function(
+        f"() => document.querySelectorAll('.js-plotly-plot').length >= {at_least}", timeout=60_000
+    )
+
+
 def assert_no_exception(page: Page) -> None:
     """Fail on any exception or error box the page shows."""
     exceptions = page.locator('[data-testid="stException"]')

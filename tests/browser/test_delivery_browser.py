@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import assert_no_exception, wait_for_app
+from tests.browser.conftest import assert_no_exception, wait_for_app, wait_for_charts
 
 pytestmark = pytest.mark.browser
 
@@ -16,7 +16,7 @@ def test_bank_page(open_page, viewport):
     page = open_page("/bank", viewport=viewport, shot="bank")
     assert page.get_by_role("heading", name="银行制卡").is_visible()
     assert page.locator('[data-testid="stMetric"]').count() >= 5
-    assert page.locator(".js-plotly-plot").count() >= 2
+    wait_for_charts(page, 2)
     assert_no_exception(page)
 
 
@@ -24,7 +24,7 @@ def test_bank_page(open_page, viewport):
 def test_distribution_page(open_page, viewport):
     page = open_page("/distribution", viewport=viewport, shot="distribution")
     assert page.get_by_role("heading", name="发卡进度").is_visible()
-    assert page.locator(".js-plotly-plot").count() >= 2
+    wait_for_charts(page, 2)
     assert page.locator('[data-testid="stFileUploader"]').count() == 1
     assert_no_exception(page)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import assert_no_exception, sign_in, wait_for_app
+from tests.browser.conftest import assert_no_exception, sign_in, wait_for_app, wait_for_charts
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +28,7 @@ def test_deep_link_with_filters_is_the_first_request_after_a_fresh_start(browser
 def test_overview_renders_figures_and_charts(open_page, viewport):
     page = open_page("/", viewport=viewport, shot="overview")
     assert page.locator('[data-testid="stMetric"]').count() >= 6
-    assert page.locator(".js-plotly-plot").count() >= 2
+    wait_for_charts(page, 2)
     wait_for_app(page)
     assert_no_exception(page)
 

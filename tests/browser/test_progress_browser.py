@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import SCREENSHOTS, assert_no_exception, wait_for_app
+from tests.browser.conftest import SCREENSHOTS, assert_no_exception, wait_for_app, wait_for_charts
 
 pytestmark = pytest.mark.browser
 
@@ -22,7 +22,7 @@ def shoot_section(page, heading: str, shot: str, viewport: tuple[int, int]) -> N
 def test_submissions_page(open_page, viewport):
     page = open_page("/submissions", login="liaison1", viewport=viewport, shot="submissions")
     assert page.get_by_role("heading", name="报送进度").is_visible()
-    assert page.locator(".js-plotly-plot").count() >= 1
+    wait_for_charts(page, 1)
     assert page.locator('[data-testid="stDataFrame"]').count() == 1
     assert page.locator('[data-testid="stCode"]').count() >= 1  # reminders to copy
     assert page.get_by_text("催报清单").count() >= 1
@@ -36,7 +36,7 @@ def test_submissions_page(open_page, viewport):
 def test_validation_page(open_page, viewport):
     page = open_page("/validation", viewport=viewport, shot="validation")
     assert page.get_by_role("heading", name="校验错误").is_visible()
-    assert page.locator(".js-plotly-plot").count() >= 3
+    wait_for_charts(page, 3)
     assert page.locator('[data-testid="stDataFrame"]').count() == 2
     shoot_section(page, "各类问题数量（未解决）", "validation-codes", viewport)
     shoot_section(page, "每日新增与未解决错误", "validation-trend", viewport)
