@@ -244,14 +244,14 @@ class _Driver:
             if at > self.story.now or rng.random() > chance:
                 return
             day = utc_to_local(at).date()
+            end_of_day = local_to_utc(datetime.combine(day, datetime.min.time()) + timedelta(hours=18))
             group = (kind, key, day.isoformat())
             if group not in self.card_groups:
                 self.card_groups[group] = []
-                end_of_day = local_to_utc(datetime.combine(day, datetime.min.time()) + timedelta(hours=18))
                 self.push(min(end_of_day, self.story.now), "cards", unit_id=unit_id, district_id=district_id,
                           payload={"group": group})
             self.card_groups[group].append(member_id)
-            at = max(at, local_to_utc(datetime.combine(day, datetime.min.time()) + timedelta(hours=18)))
+            at = max(at, end_of_day)  # the group's step is recorded at the end of that day
 
     def do_cards(self, step: Step) -> None:
         kind, key, _ = step.payload["group"]

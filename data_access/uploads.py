@@ -23,7 +23,7 @@ from campaign.i18n import t
 from campaign.rules.id_number import id_hash
 from campaign.timeutil import now_utc
 from campaign.validate import Result, validate_workbook
-from data_access.actions.base import NotFound, add_events, log_action, require_role, unit_in_scope
+from data_access.actions.base import NotFound, add_events, lock_org, log_action, require_role, unit_in_scope
 from data_access.audit import log_import
 from data_access.auth import CurrentUser
 from data_access.history import live
@@ -67,13 +67,6 @@ def sha256_hex(content: bytes) -> str:
 def find_upload(session: Session, unit_id: int, digest: str) -> Upload | None:
     """The unit's upload of exactly these bytes, if any."""
     return session.scalar(select(Upload).where(Upload.unit_id == unit_id, Upload.sha256 == digest))
-
-
-def lock_unit(session: Session, unit_id: int) -> None:
-    """Serialise writers of one unit: a row lock on PostgreSQL (SQLite's BEGIN IMMEDIATE
-    already holds the database's write lock, and SQLAlchemy drops FOR UPDATE there)."""
-    if session.scalar(select(OrgUnit.id).where(OrgUnit.id == unit_id).with_for_update()) is None:
-        raise LookupError(f"org unit {unit_id} does not exist")
 
 
 def _clean_hashes(result: Result) -> list[str]:
@@ -138,7 +131,7 @@ def store_upload(
     written) unless ``confirm_removal``.
     """
     scope = scope or Scope.everything()
-    lock_unit(session, unit_id)
+    lock_org(session, unit_id)
     digest = sha256_hex(content_bytes)
     existing = find_upload(session, unit_id, digest)
     if existing is not None:
@@ -398,7 +391,7 @@ def withdraw_upload(session: Session, user: CurrentUser, upload_id: int, *, at: 
         raise NotFound(what=f"upload {upload_id}")
     require_role(user, ("unit", "district_leader", "admin"))
     unit_in_scope(session, user, upload.unit_id)
-    lock_unit(session, upload.unit_id)
+    lock_org(session, upload.unit_id)
     session.refresh(upload)
     if upload.withdrawn_at is not None or upload.superseded_at is not None:
         raise UploadNotWithdrawable(file=upload.file_name)

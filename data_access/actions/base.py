@@ -76,6 +76,14 @@ def org_in_scope(session: Session, user: CurrentUser, org_id: int) -> OrgUnit:
     return org
 
 
+def lock_org(session: Session, org_id: int) -> None:
+    """Serialise writers of one org unit (a unit's list, a district's batches): a row lock on
+    PostgreSQL; SQLite's BEGIN IMMEDIATE already holds the database's write lock (and
+    SQLAlchemy drops FOR UPDATE there)."""
+    if session.scalar(select(OrgUnit.id).where(OrgUnit.id == org_id).with_for_update()) is None:
+        raise LookupError(f"org unit {org_id} does not exist")
+
+
 def add_events(
     session: Session,
     members: Sequence[tuple[int, int]] | Mapping[int, int],
@@ -151,5 +159,5 @@ def member_units(session: Session, member_ids: Iterable[int]) -> dict[int, int]:
 
 __all__ = [
     "NotAllowed", "NotFound", "STAGE_AFTER", "add_events", "log_action", "member_units",
-    "org_in_scope", "require_role", "unit_in_scope",
+    "lock_org", "org_in_scope", "require_role", "unit_in_scope",
 ]

@@ -19,9 +19,19 @@ from campaign.errors import ActionRefused
 from campaign.formats import bank_open
 from campaign.timeutil import now_utc, utc_to_local
 from data_access import bank
-from data_access.actions.base import CHUNK, NotAllowed, NotFound, add_events, log_action, org_in_scope, require_role
+from data_access.actions.base import (
+    CHUNK,
+    NotAllowed,
+    NotFound,
+    add_events,
+    lock_org,
+    log_action,
+    org_in_scope,
+    require_role,
+)
 from data_access.audit import log_export
 from data_access.auth import CurrentUser
+from data_access.history import live
 from data_access.metrics import count_if
 from data_access.models import BankBatch, BankBatchMember, BankResult, Member, OrgUnit
 from data_access.scope import Scope
@@ -98,8 +108,7 @@ def _ready_query(scope: Scope, campaign_id: int, district_id: int | None, area_i
         .join(OrgUnit, OrgUnit.id == Member.unit_id)
         .where(
             Member.campaign_id == campaign_id,
-            Member.superseded_at.is_(None),
-            Member.withdrawn_at.is_(None),
+            live(),
             Member.stage.in_(READY_STAGES),
             scope.org_filter(OrgUnit),
             ~waiting_in_batch(),  # type: ignore[operator]
@@ -148,11 +157,6 @@ def _district(session: Session, user: CurrentUser, district_id: int) -> OrgUnit:
     return district
 
 
-def _lock(session: Session, org_id: int) -> None:
-    """Serialise batch making per district (PostgreSQL; SQLite writers are serial already)."""
-    session.execute(select(OrgUnit.id).where(OrgUnit.id == org_id).with_for_update())
-
-
 def next_reference(session: Session, district: OrgUnit, at: datetime) -> str:
     """PC-<district code>-<local YYYYMMDD>-<n>, n counting that district's batches that day."""
     stem = f"PC-{district.code}-{utc_to_local(at):%Y%m%d}-"
@@ -185,7 +189,7 @@ def create_batch(
         for unit in units:
             if unit.level != "unit" or unit.district_id != district.id:
                 raise OutsideDistrict(what=unit.name)
-    _lock(session, district.id)
+    lock_org(session, district.id)
     ready = ready_members(session, user.scope, campaign_id, district_id=district.id, area_id=area_id, unit_ids=unit_ids)
     if member_ids is not None:
         chosen = set(member_ids)

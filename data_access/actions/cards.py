@@ -40,6 +40,7 @@ from data_access.actions.base import (
     unit_in_scope,
 )
 from data_access.auth import CurrentUser
+from data_access.history import live
 from data_access.models import Audit, BankResult, Campaign, CardMovement, Member, OrgUnit
 from data_access.uploads import sha256_hex
 
@@ -144,7 +145,7 @@ def _state_query(campaign_id: int):  # type: ignore[no-untyped-def]
         select(Member.id, Member.unit_id, Member.campaign_id, Member.name, Member.id_number, Member.produced_at,
                OrgUnit.name, OrgUnit.path)
         .join(OrgUnit, OrgUnit.id == Member.unit_id)
-        .where(Member.campaign_id == campaign_id, Member.superseded_at.is_(None), Member.withdrawn_at.is_(None))
+        .where(Member.campaign_id == campaign_id, live())
     )
 
 
@@ -413,7 +414,7 @@ def _received_gaps(session: Session, user: CurrentUser, campaign_id: int, lines:
         select(Member.id, Member.name, Member.id_number, OrgUnit.name, received.at)
         .join(OrgUnit, OrgUnit.id == Member.unit_id)
         .join(received, and_(received.member_id == Member.id, received.step == "received_by_district"))
-        .where(Member.campaign_id == campaign_id, Member.superseded_at.is_(None), Member.withdrawn_at.is_(None),
+        .where(Member.campaign_id == campaign_id, live(),
                user.scope.org_filter(OrgUnit))
     )
     on_list = set(int(m) for m in lines["member_id"].dropna())

@@ -27,6 +27,7 @@ from campaign.timeutil import now_utc
 from data_access.actions.base import NotFound, add_events, log_action, require_role, unit_in_scope
 from data_access.actions.batch import waiting_in_batch
 from data_access.auth import CurrentUser
+from data_access.history import live
 from data_access.models import BankBatch, BankResult, Campaign, Member, MemberEvent, OrgUnit
 from data_access.scope import Scope
 
@@ -141,7 +142,7 @@ def open_failures(session: Session, scope: Scope, campaign_id: int) -> pd.DataFr
         .join(BankBatch, BankBatch.id == result.batch_id)
         .where(
             Member.campaign_id == campaign_id, Member.stage == "failed",
-            Member.superseded_at.is_(None), Member.withdrawn_at.is_(None), scope.org_filter(OrgUnit),
+            live(), scope.org_filter(OrgUnit),
         )
         .order_by(result.at, OrgUnit.code, Member.id)
     )
@@ -190,7 +191,7 @@ def correct_member(
         taken = session.scalar(
             select(Member.id).where(
                 Member.campaign_id == member.campaign_id, Member.id_hash == digest, Member.id != member.id,
-                Member.superseded_at.is_(None), Member.withdrawn_at.is_(None),
+                live(),
             )
         )
         if taken is not None:

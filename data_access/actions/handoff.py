@@ -19,6 +19,7 @@ from campaign.masking import mask_id
 from campaign.timeutil import now_utc, utc_to_local
 from data_access.actions.base import CHUNK, NotAllowed, NotFound, add_events, log_action, require_role
 from data_access.auth import CurrentUser
+from data_access.history import live
 from data_access.models import BankResult, Campaign, Handoff, HandoffMember, Member, OrgUnit
 
 ROLES = ("admin", "district_leader")
@@ -54,7 +55,7 @@ class HandoffStatus:
 
 def _live_delivered(campaign_id: int):  # type: ignore[no-untyped-def]
     return (
-        Member.campaign_id == campaign_id, Member.superseded_at.is_(None), Member.withdrawn_at.is_(None),
+        Member.campaign_id == campaign_id, live(),
         Member.delivered_at.is_not(None),
     )
 

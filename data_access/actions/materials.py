@@ -19,6 +19,7 @@ from campaign.i18n import t
 from campaign.timeutil import now_utc
 from data_access.actions.base import NotFound, log_action, require_role, unit_in_scope
 from data_access.auth import CurrentUser
+from data_access.history import live
 from data_access.models import Member, MemberEvent, PaperReceipt, Submission
 
 MATERIALS_ROLES = ("admin", "district_leader")
@@ -96,7 +97,7 @@ def submitted_members(session: Session, submission: Submission) -> int:
         session.scalar(
             select(func.count()).where(
                 Member.campaign_id == submission.campaign_id, Member.unit_id == submission.unit_id,
-                Member.superseded_at.is_(None), Member.withdrawn_at.is_(None), Member.submitted_at.is_not(None),
+                live(), Member.submitted_at.is_not(None),
             )
         )
         or 0

@@ -30,6 +30,7 @@ from campaign.timeutil import now_utc
 from data_access.actions.base import CHUNK, NotFound, add_events, log_action, require_role
 from data_access.actions.batch import BATCH_ROLES
 from data_access.auth import CurrentUser
+from data_access.history import live
 from data_access.models import BankBatch, BankBatchMember, BankResult, BankResultImport, Member, OrgUnit
 
 REFUSAL_CODES = (
@@ -125,7 +126,7 @@ def _members(session: Session, batch_id: int) -> dict[str, tuple[int, int, str, 
     query = (
         select(
             Member.id_hash, Member.id, Member.unit_id, Member.name, Member.stage,
-            and_(Member.superseded_at.is_(None), Member.withdrawn_at.is_(None)).label("live"), BankResult.outcome,
+            live().label("live"), BankResult.outcome,
         )
         .join(BankBatchMember, and_(BankBatchMember.member_id == Member.id, BankBatchMember.batch_id == batch_id))
         .outerjoin(BankResult, and_(BankResult.member_id == Member.id, BankResult.batch_id == batch_id))

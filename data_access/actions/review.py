@@ -27,6 +27,7 @@ from campaign.timeutil import now_utc
 from data_access.actions.base import NotAllowed, NotFound, add_events, log_action, require_role
 from data_access.actions.submit import ancestor_levels, live_members, review_chain
 from data_access.auth import CurrentUser
+from data_access.history import live
 from data_access.models import Campaign, Member, OrgUnit, ReviewDecision, Submission
 from data_access.scope import Scope
 
@@ -253,7 +254,7 @@ def review_queue(session: Session, scope: Scope, campaign_id: int, level: str | 
         select(func.count())
         .where(
             Member.campaign_id == Submission.campaign_id, Member.unit_id == Submission.unit_id,
-            Member.superseded_at.is_(None), Member.withdrawn_at.is_(None), Member.stage == "submitted",
+            live(), Member.stage == "submitted",
         )
         .correlate(Submission)
         .scalar_subquery()

@@ -30,8 +30,9 @@ from campaign.reports.unit_form import UnitForm
 from campaign.rules.phone import compact as compact_phone
 from campaign.rules.phone import error_code as phone_error
 from campaign.timeutil import format_local, now_utc
-from data_access.actions.base import NotFound, add_events, log_action, require_role, unit_in_scope
+from data_access.actions.base import NotFound, add_events, lock_org, log_action, require_role, unit_in_scope
 from data_access.auth import CurrentUser
+from data_access.history import live
 from data_access.models import Campaign, Deadline, Member, OrgUnit, ReviewDecision, Submission, Upload
 from data_access.scope import Scope
 
@@ -217,8 +218,7 @@ def live_members(campaign_id: int, unit_id: int, stage: str | Sequence[str]):  #
     return select(Member.id, Member.unit_id).where(
         Member.campaign_id == campaign_id,
         Member.unit_id == unit_id,
-        Member.superseded_at.is_(None),
-        Member.withdrawn_at.is_(None),
+        live(),
         Member.stage.in_(stages),
     )
 
@@ -262,12 +262,6 @@ def latest_submission(session: Session, campaign_id: int, unit_id: int) -> Submi
     )
 
 
-def lock_unit_row(session: Session, unit_id: int) -> None:
-    """Serialise writers of one unit (row lock on PostgreSQL; SQLite's BEGIN IMMEDIATE holds
-    the database write lock already)."""
-    session.scalar(select(OrgUnit.id).where(OrgUnit.id == unit_id).with_for_update())
-
-
 # --- the action -----------------------------------------------------------------------------
 
 
@@ -286,7 +280,7 @@ def submit_list(
     at = at or now_utc()
     require_role(user, SUBMITTING_ROLES)
     unit = unit_in_scope(session, user, unit_id)
-    lock_unit_row(session, unit.id)
+    lock_org(session, unit.id)
     campaign = campaign_for_unit(session, unit, campaign_id)
     filler = " ".join((filler_name or "").split())
     if not filler or len(filler) > MAX_NAME:
@@ -400,7 +394,7 @@ def unit_submit_state(session: Session, scope: Scope, campaign_id: int, unit_id:
     counts = dict(
         session.execute(
             select(Member.stage, func.count())
-            .where(Member.campaign_id == campaign_id, Member.unit_id == unit_id, Member.superseded_at.is_(None), Member.withdrawn_at.is_(None))
+            .where(Member.campaign_id == campaign_id, Member.unit_id == unit_id, live())
             .group_by(Member.stage)
         ).all()
     )
