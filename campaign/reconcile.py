@@ -19,7 +19,7 @@ from campaign.masking import mask_id, mask_phone
 from campaign.rules import id_number as id_rules
 from campaign.rules import name as name_rules
 from campaign.sheets import read_raw_sheets
-from campaign.sheets.header import clean_text, column_kind
+from campaign.sheets.header import clean_text, column_kind, header_row
 from campaign.sheets.model import Cell, Limits, RawSheet
 
 CARD_ALIASES: Final = (
@@ -82,15 +82,7 @@ def _kind(value: Cell) -> str | None:
 
 
 def _header(raw: RawSheet, scan_rows: int) -> tuple[int, dict[str, int]] | None:
-    for k, cells in enumerate(raw.rows[:scan_rows]):
-        kinds: dict[str, int] = {}
-        for col, value in enumerate(cells):
-            kind = _kind(value)
-            if kind and kind not in kinds:
-                kinds[kind] = col
-        if "id" in kinds or ("name" in kinds and "card" in kinds):
-            return k, kinds
-    return None
+    return header_row(raw, scan_rows, _kind, lambda kinds: "id" in kinds or ("name" in kinds and "card" in kinds))
 
 
 def card_tail(value: Cell) -> str:

@@ -20,7 +20,7 @@ from campaign.masking import mask_card
 from campaign.rules import id_number as id_rules
 from campaign.rules import name as name_rules
 from campaign.sheets import read_raw_sheets
-from campaign.sheets.header import clean_text
+from campaign.sheets.header import clean_text, header_row
 from campaign.sheets.model import Cell, Limits, RawSheet
 from campaign.stages import BANK_FAILURE_REASONS
 
@@ -151,15 +151,7 @@ def _id_of(value: Cell) -> tuple[str, str]:
 
 def _header(raw: RawSheet, scan_rows: int) -> tuple[int, dict[str, int]] | None:
     """(row index, kind -> column) of the first row naming both an ID and an outcome column."""
-    for k, cells in enumerate(raw.rows[:scan_rows]):
-        kinds: dict[str, int] = {}
-        for col, value in enumerate(cells):
-            kind = column_kind(value)
-            if kind and kind not in kinds:
-                kinds[kind] = col
-        if "id" in kinds and "outcome" in kinds:
-            return k, kinds
-    return None
+    return header_row(raw, scan_rows, column_kind, lambda kinds: "id" in kinds and "outcome" in kinds)
 
 
 def _partial_header(raws: list[RawSheet], scan_rows: int) -> bool:

@@ -23,7 +23,7 @@ from campaign.masking import neutralise_cell
 from campaign.reconcile import BankListEmpty
 from campaign.rules import name as name_rules
 from campaign.sheets import read_raw_sheets
-from campaign.sheets.header import clean_text, column_kind
+from campaign.sheets.header import clean_text, column_kind, header_row
 from campaign.sheets.model import Cell, Limits
 
 DATE_ALIASES: Final = ("签收日期", "领取日期", "发放日期", "签收时间", "领卡日期", "日期")
@@ -124,23 +124,15 @@ def read_signed_sheet(data: bytes, file_name: str = "", limits: Limits | None = 
     rows: list[tuple[str, str, date | None, int]] = []
     found = False
     for raw in raws:
-        header_row = -1
-        for k, cells in enumerate(raw.rows[: limits.header_scan_rows]):
-            kinds: dict[str, int] = {}
-            for col, value in enumerate(cells):
-                kind = _kind(value)
-                if kind and kind not in kinds:
-                    kinds[kind] = col
-            if "id" in kinds and "name" in kinds:
-                header_row = k
-                break
-        else:
+        header = header_row(raw, limits.header_scan_rows, _kind, lambda kinds: "id" in kinds and "name" in kinds)
+        if header is None:
             continue
+        first, kinds = header
         if "date" not in kinds:
             raise SignedSheetColumnsMissing()
         found = True
         columns = dict(kinds)
-        for j in range(header_row + 1, len(raw.rows)):
+        for j in range(first + 1, len(raw.rows)):
             cells = raw.rows[j]
 
             def cell(kind: str, cells: list[Cell] = cells, columns: dict[str, int] = columns) -> Cell:

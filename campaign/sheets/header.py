@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -87,6 +88,23 @@ class MemberSheet:
             cells = rows[r - first]
             append(cells[col] if col < len(cells) else "")
         return out
+
+
+def header_row(
+    raw: RawSheet, scan_rows: int, kind_of: Callable[[Cell], str | None], accept: Callable[[dict[str, int]], bool]
+) -> tuple[int, dict[str, int]] | None:
+    """(row index, kind -> first column of that kind) of the first of the top ``scan_rows``
+    rows whose column kinds ``accept`` takes: the header of a bank list, result file or
+    signed sheet, each with its own kinds and required columns."""
+    for k, cells in enumerate(raw.rows[:scan_rows]):
+        kinds: dict[str, int] = {}
+        for col, value in enumerate(cells):
+            kind = kind_of(value)
+            if kind and kind not in kinds:
+                kinds[kind] = col
+        if accept(kinds):
+            return k, kinds
+    return None
 
 
 def _unit_name(raw: RawSheet, above: int) -> tuple[str | None, tuple[int, int] | None]:
