@@ -36,7 +36,6 @@ STAGE_TIME_COLUMN: Final = {
     "corrected": "corrected_at",
 }
 
-LEVELS: Final = ("city", "new_area", "district", "area", "unit", "sub_unit")
 MILESTONES: Final = ("unit_submission", "district_review", "bank_batch", "distribution")
 ROLES: Final = ("admin", "district_leader", "liaison", "unit")
 CARD_STEPS: Final = ("received_by_district", "handed_to_unit", "delivered", "activated")

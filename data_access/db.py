@@ -201,7 +201,7 @@ def is_empty(engine: Engine | None = None) -> bool:
 
 
 def wipe(engine: Engine | None = None, by: str | None = None, reason: str | None = None) -> None:
-    """Delete every row of every table (children first), keeping the schema.
+    """Delete every row of every table (children first), keeping the schema and the levels.
 
     The only path that clears the append-only ``audit``: in one transaction it drops the
     audit guard, deletes, recreates the guard and writes an audit row naming who wiped and why.
@@ -215,6 +215,24 @@ def wipe(engine: Engine | None = None, by: str | None = None, reason: str | None
         drop_append_only_guard(connection)
         deleted = 0
         for table in reversed(Base.metadata.sorted_tables):
+            if table.name == "org_level":  # the tree's levels are configuration, not campaign data
+                continue
             deleted += session.execute(table.delete()).rowcount or 0
         create_append_only_guard(connection)
+        seed_levels(session)
         log_wipe(session, by, reason, deleted)
+
+
+def seed_levels(session: Session) -> None:
+    """Insert the built-in levels of the tree that are missing (after a wipe, on a new database)."""
+    from sqlalchemy import select
+
+    from campaign.orglevels import BUILT_IN_LEVELS
+    from data_access.models import OrgLevel
+
+    have = set(session.scalars(select(OrgLevel.code)))
+    names = set(session.scalars(select(OrgLevel.name)))
+    for code, name, kind, rank in BUILT_IN_LEVELS:
+        if code not in have and name not in names:
+            session.add(OrgLevel(code=code, name=name, kind=kind, rank=rank))
+    session.flush()

@@ -49,7 +49,8 @@ class OrgUnit(Base):
     name: Mapped[str] = mapped_column(String(200))
     card_unit_name: Mapped[str | None] = mapped_column(String(300))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
-    level: Mapped[str] = mapped_column(String(16))
+    # The code of the node's level (``org_level.code``): levels are data, any depth.
+    level: Mapped[str] = mapped_column(String(32))
     path: Mapped[str] = mapped_column(String(400), index=True)
     district_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
     area_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
@@ -58,12 +59,34 @@ class OrgUnit(Base):
     contact_name: Mapped[str | None] = mapped_column(String(50))
     contact_phone: Mapped[str | None] = mapped_column(String(20))
     expected_members: Mapped[int] = mapped_column(Integer, default=0)
+    # A node that left the federation's list: kept (its members and history stay), hidden
+    # from choices and new work. Never deleted.
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime | None] = mapped_column(DateTime)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     __table_args__ = (
-        CheckConstraint(
-            "level IN ('city','new_area','district','area','unit','sub_unit')", name="level"
-        ),
         CheckConstraint("expected_members >= 0", name="expected_members"),
+    )
+
+
+class OrgLevel(Base):
+    """A level of the tree, as data: its code (stored on ``org_unit.level``), its Chinese name,
+    its depth rank and its kind. The kind says what the level does: ``group`` levels only
+    group (city, new area, anything added above the districts), ``district`` is the level that
+    reviews and batches (区县局、集团), ``area`` the liaison area (片区), ``unit`` the base-level
+    union that submits a list, ``sub_unit`` a workshop (车间/部门/班组) of a unit.
+    """
+
+    __tablename__ = "org_level"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    rank: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (
+        CheckConstraint("kind IN ('group','district','area','unit','sub_unit')", name="kind"),
     )
 
 
@@ -83,6 +106,7 @@ class Campaign(Base):
     # The levels that approve a submission, in order (comma-separated org levels): the seed
     # has the district union, then the new-area union, before the bank.
     review_levels: Mapped[str] = mapped_column(String(100), default="district", server_default="district")
+    created_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class Deadline(Base):
@@ -98,6 +122,11 @@ class Deadline(Base):
     is_extension: Mapped[bool] = mapped_column(Boolean, default=False)
     due_at: Mapped[datetime] = mapped_column(DateTime)
     note: Mapped[str | None] = mapped_column(String(200))
+    # Who set it and when (an extension's "who granted, when"; its reason is ``note``). A
+    # changed deadline is a new row; the old one is marked superseded, never rewritten.
+    set_by: Mapped[str | None] = mapped_column(String(64))
+    set_at: Mapped[datetime | None] = mapped_column(DateTime)
+    superseded_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class Upload(Base):
@@ -329,6 +358,12 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    password_changed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Raised by sign-out everywhere, a password change, disabling or a changed scope: an open
+    # session holding an older value is signed out on its next interaction.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     __table_args__ = (
         CheckConstraint("role IN ('admin','district_leader','liaison','unit')", name="role"),
