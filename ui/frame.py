@@ -42,7 +42,23 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("distribution", "pages/5_distribution.py", ":material/credit_card:"),
     ("timeline", "pages/12_timeline.py", ":material/history:"),
     ("reports", "pages/6_reports.py", ":material/summarize:"),
+    ("people", "pages/13_people.py", ":material/person_edit:"),
+    ("account", "pages/24_account.py", ":material/key:"),
+    ("campaign_settings", "pages/20_campaign_settings.py", ":material/settings:"),
+    ("org", "pages/21_org.py", ":material/account_tree:"),
+    ("users", "pages/22_users.py", ":material/group:"),
+    ("audit", "pages/23_audit.py", ":material/policy:"),
 )
+# Pages only some roles see in the menu (the page and its actions check the role again).
+PAGE_ROLES: dict[str, tuple[str, ...]] = {
+    "people": ("admin", "district_leader"),
+    "campaign_settings": ("admin",),
+    "org": ("admin",),
+    "users": ("admin",),
+    "audit": ("admin",),
+}
+# Pages that work before any campaign exists (setting one up).
+SETUP_PAGES = frozenset({"account", "campaign_settings", "org", "users", "audit"})
 FILTER_KEYS = ("campaign", "district", "area", "unit", "as_of", "lang")
 SESSION_USER = "user_login"
 
@@ -134,10 +150,14 @@ def _sign_in(lang: str) -> CurrentUser:
     raise AssertionError("unreachable")
 
 
-def _menu(lang: str, link_params: dict[str, str], box: object = None) -> None:
+def _menu(lang: str, link_params: dict[str, str], box: object = None, role: str | None = None, only: frozenset[str] | None = None) -> None:
     with box or st.sidebar:  # type: ignore[attr-defined]
         st.markdown(f"### {translate('app.title', lang)}")
         for key, path, icon in PAGES:
+            if role is not None and role not in PAGE_ROLES.get(key, (role,)):
+                continue
+            if only is not None and key not in only:
+                continue
             if (ROOT / path).exists():
                 st.page_link(path, label=translate(f"nav.{key}", lang), icon=icon, query_params=link_params or None)
 
@@ -177,6 +197,54 @@ def _follow_unit_link(orgs: object) -> None:
     st.session_state["unit"] = int(rows.iloc[0]["id"])
 
 
+def _signed_in_box(user: CurrentUser, lang: str) -> None:
+    with st.sidebar:
+        st.caption(translate("auth.signed_in_as", lang, name=md(user.display_name), role=translate(f"role.{user.role}", lang)))
+        if st.button(translate("auth.sign_out", lang), key="sign_out"):
+            _sign_out(user.login, lang)
+
+
+@dataclass(frozen=True)
+class SetupContext:
+    """What a setup page (campaign settings, tree, users, audit, own account) needs: it works
+    before any campaign exists, so it has no campaign or filters."""
+
+    page: str
+    lang: str
+    user: CurrentUser
+    engine: Engine
+
+    def t(self, key: str, **fields: object) -> str:
+        return translate(key, self.lang, **fields)
+
+
+def setup_frame(page: str, roles: tuple[str, ...] | None = None) -> SetupContext:
+    """The frame of a setup page: sign-in gate, menu, language; no campaign filters. With
+    ``roles``, anyone else sees a plain "not for your role" note and the run stops (the
+    actions behind the page check the role again)."""
+    lang = _language()
+    st.set_page_config(
+        page_title=f"{translate(f'nav.{page}', lang)} · {translate('app.title', lang)}",
+        page_icon=":material/credit_card:",
+        layout="wide",
+        initial_sidebar_state="auto",
+    )
+    loaders.ensure_schema()
+    user = _sign_in(lang)
+    has_campaign = not loaders.campaigns().empty
+    _menu(lang, {"lang": lang} if lang != "zh" else {}, role=user.role, only=None if has_campaign else SETUP_PAGES)
+    st.sidebar.segmented_control(
+        translate("filter.language", lang), ["zh", "en"], default="zh",
+        format_func={"zh": "中文", "en": "English"}.__getitem__, key="lang", bind="query-params",
+    )
+    _signed_in_box(user, lang)
+    if roles is not None and user.role not in roles:
+        st.title(translate(f"nav.{page}", lang))
+        st.info(translate("setup.not_for_role", lang), icon=":material/lock:")
+        st.stop()
+    return SetupContext(page=page, lang=lang, user=user, engine=loaders.engine())
+
+
 def page_frame(page: str) -> PageContext:
     """Draw the frame and return the page's context; stops the run behind the sign-in form."""
     lang = _language()
@@ -190,9 +258,10 @@ def page_frame(page: str) -> PageContext:
     user = _sign_in(lang)
     campaigns = loaders.campaigns()
     if campaigns.empty:
-        _menu(lang, {})
+        _menu(lang, {}, role=user.role, only=SETUP_PAGES)
+        _signed_in_box(user, lang)
         st.title(translate(f"nav.{page}", lang))
-        st.info(translate("overview.empty", lang))
+        st.info(translate("overview.empty_admin" if user.role == "admin" else "overview.empty", lang))
         st.stop()
 
     sidebar = st.sidebar
@@ -250,11 +319,8 @@ def page_frame(page: str) -> PageContext:
         link_params["as_of"] = as_of.isoformat()
     if lang != "zh":
         link_params["lang"] = lang
-    _menu(lang, link_params, menu_box)
-    with sidebar:
-        st.caption(translate("auth.signed_in_as", lang, name=md(user.display_name), role=translate(f"role.{user.role}", lang)))
-        if st.button(translate("auth.sign_out", lang), key="sign_out"):
-            _sign_out(user.login, lang)
+    _menu(lang, link_params, menu_box, role=user.role)
+    _signed_in_box(user, lang)
     return PageContext(
         page=page, lang=lang, user=user, campaign_id=int(campaign_id), campaign_name=names[campaign_id],
         scope=scope, scope_label=scope_label, district_id=district_id, area_id=area_id, unit_id=unit_id,
