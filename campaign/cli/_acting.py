@@ -55,3 +55,34 @@ def refused(error: Any) -> int:
 def no_user(login: str) -> int:
     """The ``--as`` login is unknown or disabled."""
     return refuse(f"用户 {login} 不存在或已停用", f"user {login} does not exist or is disabled")
+
+
+def add_admin_common(parser: argparse.ArgumentParser) -> None:
+    """For the setup commands (tree, users, campaigns): ``--as LOGIN`` is optional and defaults
+    to the one administrator when there is exactly one (the operator on the server after
+    ``python -m campaign init``); ``--database URL`` as everywhere."""
+    parser.add_argument("--as", dest="as_login", metavar="LOGIN", help="以哪个管理员的身份操作（只有一个管理员时可省略） / act as this administrator (optional when there is only one)")
+    parser.add_argument("--database", metavar="URL", help="数据库地址 / database URL (default: DATABASE_URL or data/campaign.db)")
+
+
+def acting_admin(engine: Any, login: str | None) -> Any:
+    """The acting user of a setup command: ``login`` if given (any role: the action checks
+    it), else the sole active administrator; None when there is none or several."""
+    from sqlalchemy import select
+
+    from data_access.db import read_session
+    from data_access.models import User
+
+    if login:
+        return acting_user(engine, login)
+    with read_session(engine) as session:
+        admins = session.scalars(select(User.login).where(User.role == "admin", User.active.is_(True)).limit(2)).all()
+    return acting_user(engine, admins[0]) if len(admins) == 1 else None
+
+
+def no_admin() -> int:
+    """No ``--as`` and not exactly one administrator to default to."""
+    return refuse(
+        "请用 --as 指定操作的管理员账号（或先运行 python -m campaign init 创建管理员）",
+        "name the acting administrator with --as (or run python -m campaign init first)",
+    )
