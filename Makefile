@@ -8,13 +8,15 @@ PORT ?= 8501
 .PHONY: run serve test bench demo lint clean
 
 $(VENV)/.installed: requirements.txt
+	@echo ">>> 首次安装依赖（约 1–2 分钟，逐个显示进度）/ installing the pinned dependencies (1–2 minutes the first time)"
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --disable-pip-version-check --progress-bar on -r requirements.txt
 	touch $@
 
 $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@echo ">>> 安装测试工具 / installing the test tools"
+	$(PY) -m pip install --disable-pip-version-check --progress-bar on -r requirements-dev.txt
 	touch $@
 
 run: $(VENV)/.installed

@@ -4,7 +4,10 @@
 set -euo pipefail
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
-fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
+# fc-list's whole output into a variable first: `fc-list | grep -q` under pipefail fails by
+# SIGPIPE when grep stops reading early, and would reinstall the fonts on most runs.
+fonts="$(fc-list 2>/dev/null || true)"
+case "$fonts" in *"Noto Sans CJK"*|*"Noto Serif CJK"*) ;; *) need+=(fonts-noto-cjk) ;; esac
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql-15)
 [ -x /usr/sbin/nginx ] || need+=(nginx)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
