@@ -28,23 +28,29 @@ if units.empty:
     st.stop()
 
 
-def delta(attr: str, as_percent: bool = False) -> str:
-    """Change since yesterday and since last week, as one line."""
+def delta(attr: str, as_percent: bool = False, good_when_up: bool = True) -> dict[str, str]:
+    """Change since yesterday and since last week, as one line; arrow and colour follow the
+    change since yesterday (see components.change_delta)."""
     now, day, week = (getattr(h, attr) for h in (head, day_before, week_before))
+
+    def diff(a: float | None, b: float | None) -> float | None:
+        return None if a is None or b is None else a - b
+
     if as_percent:
-        fmt = lambda a, b: "—" if a is None or b is None else f"{(a - b) * 100:+.1f}pt"  # noqa: E731
+        fmt = lambda d: "—" if d is None else f"{d * 100:+.1f}pt"  # noqa: E731
     else:
-        fmt = lambda a, b: f"{a - b:+,}"  # noqa: E731
-    return ctx.t("overview.delta", day=fmt(now, day), week=fmt(now, week))
+        fmt = lambda d: "—" if d is None else f"{d:+,}"  # noqa: E731
+    text = ctx.t("overview.delta", day=fmt(diff(now, day)), week=fmt(diff(now, week)))
+    return components.change_delta(text, diff(now, day), good_when_up)
 
 
 cols = st.columns(3) + st.columns(3)
-cols[0].metric(ctx.t("metric.units_submitted"), f"{head.units_submitted} / {head.units_expected}", delta("units_submitted"))
-cols[1].metric(ctx.t("metric.on_time_rate"), components.pct(head.on_time_rate), delta("on_time_rate", True))
-cols[2].metric(ctx.t("metric.members_validated"), f"{components.num(head.members_validated)}（{components.pct(head.coverage)}）", delta("members_validated"), help=ctx.t("overview.coverage_help"))
-cols[3].metric(ctx.t("metric.open_errors"), components.num(head.open_errors), delta("open_errors"), delta_color="inverse")
-cols[4].metric(ctx.t("metric.bank_success"), components.pct(head.bank_success_rate), delta("bank_success_rate", True))
-cols[5].metric(ctx.t("metric.cards_delivered"), components.num(head.delivered), delta("delivered"))
+cols[0].metric(ctx.t("metric.units_submitted"), f"{head.units_submitted} / {head.units_expected}", **delta("units_submitted"))
+cols[1].metric(ctx.t("metric.on_time_rate"), components.pct(head.on_time_rate), **delta("on_time_rate", True))
+cols[2].metric(ctx.t("metric.members_validated"), f"{components.num(head.members_validated)}（{components.pct(head.coverage)}）", **delta("members_validated"), help=ctx.t("overview.coverage_help"))
+cols[3].metric(ctx.t("metric.open_errors"), components.num(head.open_errors), **delta("open_errors", good_when_up=False))
+cols[4].metric(ctx.t("metric.bank_success"), components.pct(head.bank_success_rate), **delta("bank_success_rate", True))
+cols[5].metric(ctx.t("metric.cards_delivered"), components.num(head.delivered), **delta("delivered"))
 
 # --- deadlines: countdown and pace ---------------------------------------------------------
 st.subheader(ctx.t("overview.countdown"))

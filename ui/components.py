@@ -41,3 +41,14 @@ def plotly(fig: object, key: str | None = None) -> None:
     """Draw a plotly figure full width, compact margins, no logo."""
     fig.update_layout(margin={"l": 10, "r": 10, "t": 40, "b": 10}, font={"family": "Noto Sans CJK SC, sans-serif"})  # type: ignore[attr-defined]
     st.plotly_chart(fig, width="stretch", config=CHART_CONFIG, key=key)
+
+
+def change_delta(text: str, day_change: float | None, good_when_up: bool = True) -> dict[str, str]:
+    """``st.metric`` arguments for a change line: the arrow follows the sign of the change
+    since yesterday (↓ for −3, none for 0) and the colour whether that change is good (fewer
+    open errors is green), whatever words the line starts with."""
+    if day_change is None or abs(day_change) < 1e-12:
+        return {"delta": text, "delta_color": "gray", "delta_arrow": "off"}
+    up = day_change > 0
+    good = up == good_when_up
+    return {"delta": text, "delta_color": "green" if good else "red", "delta_arrow": "up" if up else "down"}
