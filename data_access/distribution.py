@@ -8,6 +8,8 @@ distribution rate = delivered / produced.
 
 from __future__ import annotations
 
+import math
+
 from datetime import datetime
 
 import pandas as pd
@@ -79,13 +81,15 @@ def waiting_cards(session: Session, scope: Scope, campaign_id: int, cutoff: date
 
 
 def age_bucket(days: float) -> str:
-    """The bucket of a waiting time in days.
+    """The bucket of a waiting time, by whole days elapsed (the labels say whole days: 3.5
+    days is "3 days", in 0–3, not in 4–7).
 
-    >>> age_bucket(0.5), age_bucket(3), age_bucket(3.2), age_bucket(45)
-    ('0-3', '0-3', '4-7', '31+')
+    >>> age_bucket(0.5), age_bucket(3), age_bucket(3.5), age_bucket(3.99), age_bucket(4), age_bucket(45)
+    ('0-3', '0-3', '0-3', '0-3', '4-7', '31+')
     """
+    whole = math.floor(days)
     for key, upper in AGE_BUCKETS:
-        if days <= upper:
+        if whole <= upper:
             return key
     return AGE_BUCKETS[-1][0]
 

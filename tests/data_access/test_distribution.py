@@ -70,3 +70,11 @@ def test_produced_members_carry_the_card_tail_and_respect_scope(engine, tiny):
     assert dict(zip(everything["name"], everything["card_tail"], strict=True)) == {"会员1": "1111", "会员2": "2222", "会员4": "4444"}
     assert u1["name"].tolist() == ["会员1", "会员2"]
     assert e.empty and distribution.age_buckets(e)["cards"].sum() == 0
+
+
+def test_age_buckets_count_whole_days_elapsed():
+    """The labels say whole days: a card waiting 3.5 days has waited 3 days (0–3), not 4–7."""
+    from data_access.distribution import age_bucket
+
+    assert [age_bucket(d) for d in (0.2, 3.0, 3.5, 3.999, 4.0, 7.9, 8.0, 30.99, 31.0)] == [
+        "0-3", "0-3", "0-3", "0-3", "4-7", "4-7", "8-14", "15-30", "31+"]
