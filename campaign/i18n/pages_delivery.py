@@ -153,6 +153,8 @@ ENTRIES: dict[str, tuple[str, str]] = {
         "As of {date}, {scope} has {units} units; {submitted} have submitted ({rate}), {on_time} on time; {validated} members validated, coverage {coverage}.",
     ),
     "rpt.bulletin_best": ("{best}进度最快（报送率{best_rate}），{worst}进度较慢（报送率{worst_rate}）。", "{best} leads ({best_rate}); {worst} trails ({worst_rate})."),
+    "rpt.tied": ("{names}并列", "{names} (tied)"),
+    "rpt.bulletin_all_level": ("各单位报送率相同（{rate}），并列。", "Every group stands at the same submission rate ({rate}), tied."),
     "rpt.bulletin_late": ("尚有{late}家单位逾期未报送，请相关{level}督促落实。", "{late} units are late; the {level} concerned should follow up."),
     "rpt.bulletin_no_late": ("目前没有逾期未报送的单位。", "No unit is late."),
     "rpt.bulletin_bank": ("银行已回盘{results}人次，制卡成功{produced}张，成功率{success}；已发到会员{delivered}张。", "The bank answered {results} records, produced {produced} cards ({success}); {delivered} delivered."),

@@ -44,14 +44,25 @@ class BulletinInput:
     figures: dict[str, float | int | None]
 
 
+def _tied_ranks(keys: pd.DataFrame) -> list[int]:
+    """Competition ranks ("1, 1, 3") of rows already sorted best first: equal keys share a rank."""
+    rows = [tuple(row) for row in keys.itertuples(index=False)]
+    ranks: list[int] = []
+    for position, row in enumerate(rows):
+        ranks.append(ranks[-1] if position and row == rows[position - 1] else position + 1)
+    return ranks
+
+
 def rank_groups(groups: pd.DataFrame) -> pd.DataFrame:
-    """Groups by submission rate, then coverage, then name; rank 1 is the furthest ahead."""
+    """Groups ranked by submission rate; equal rates share a rank (并列), never broken
+    silently. Within a rank they are listed by coverage, then name."""
     if groups.empty:
         return groups.assign(rank=pd.Series(dtype=int))
-    ordered = groups.assign(_cov=groups["coverage"].fillna(-1)).sort_values(
-        ["submission_rate", "_cov", "org_name"], ascending=[False, False, True]
-    ).drop(columns="_cov").reset_index(drop=True)
-    return ordered.assign(rank=range(1, len(ordered) + 1))
+    ordered = groups.assign(_rate=groups["submission_rate"].fillna(-1).round(9), _cov=groups["coverage"].fillna(-1)).sort_values(
+        ["_rate", "_cov", "org_name"], ascending=[False, False, True]
+    ).reset_index(drop=True)
+    ranks = _tied_ranks(ordered[["_rate"]])
+    return ordered.drop(columns=["_rate", "_cov"]).assign(rank=ranks)
 
 
 def rank_units(units: pd.DataFrame) -> pd.DataFrame:
@@ -63,10 +74,11 @@ def rank_units(units: pd.DataFrame) -> pd.DataFrame:
         coverage=units["validated"] / expected,
         _order=units["status"].map({s: k for k, s in enumerate(STATUS_ORDER)}).fillna(len(STATUS_ORDER)),
     )
-    frame = frame.assign(_cov=frame["coverage"].fillna(-1)).sort_values(
+    frame = frame.assign(_cov=frame["coverage"].fillna(-1).round(9)).sort_values(
         ["_order", "_cov", "unit_name"], ascending=[True, False, True]
-    ).drop(columns=["_order", "_cov"]).reset_index(drop=True)
-    return frame.assign(rank=range(1, len(frame) + 1))
+    ).reset_index(drop=True)
+    ranks = _tied_ranks(frame[["_order", "_cov"]])  # same status and coverage: same rank
+    return frame.drop(columns=["_order", "_cov"]).assign(rank=ranks)
 
 
 def paragraph(data: BulletinInput, lang: str = "zh") -> str:
@@ -80,10 +92,21 @@ def paragraph(data: BulletinInput, lang: str = "zh") -> str:
         validated=f"{f.get('members_validated', 0) or 0:,}", coverage=pct(f.get("coverage")),
     )]
     ranked = rank_groups(data.groups)
-    if len(ranked) >= 2:
-        best, worst = ranked.iloc[0], ranked.iloc[-1]
-        parts.append(t("rpt.bulletin_best", lang, best=best["org_name"], best_rate=pct(best["submission_rate"]),
-                       worst=worst["org_name"], worst_rate=pct(worst["submission_rate"])))
+    if len(ranked) >= 2 and ranked["rank"].nunique() >= 2:
+        # Everyone sharing the first (last) rank is named: two districts at the same rate are
+        # both the fastest (并列).
+        best = ranked[ranked["rank"] == ranked["rank"].min()]
+        worst = ranked[ranked["rank"] == ranked["rank"].max()]
+        sep = "、" if lang == "zh" else ", "
+
+        def names(rows: pd.DataFrame) -> str:
+            joined = sep.join(str(name) for name in rows["org_name"])
+            return t("rpt.tied", lang, names=joined) if len(rows) > 1 else joined
+
+        parts.append(t("rpt.bulletin_best", lang, best=names(best), best_rate=pct(best["submission_rate"].iloc[0]),
+                       worst=names(worst), worst_rate=pct(worst["submission_rate"].iloc[0])))
+    elif len(ranked) >= 2:
+        parts.append(t("rpt.bulletin_all_level", lang, rate=pct(ranked["submission_rate"].iloc[0])))
     late = int(f.get("late_units") or 0)
     level = t(f"level.{data.group_level}", lang)
     parts.append(t("rpt.bulletin_late", lang, late=late, level=level) if late else t("rpt.bulletin_no_late", lang))

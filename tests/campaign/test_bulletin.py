@@ -76,3 +76,18 @@ def test_html_is_printable_and_escaped():
     assert page.startswith("<!DOCTYPE html>") and "@media print" in page
     assert "<script>alert" not in page and "&lt;script&gt;" in page
     assert page.index("开发区工会") < page.index("高新区工会")
+
+
+def test_ties_share_a_rank_and_both_are_named():
+    """Two districts at the same rate are both the fastest (并列), never silently first and second."""
+    tied = GROUPS.assign(submission_rate=[0.8, 0.8, 0.2], coverage=[0.5, 0.7, 0.1])
+    ranked = rank_groups(tied)
+    assert ranked["rank"].tolist() == [1, 1, 3]
+    assert ranked["org_name"].tolist()[:2] == ["开发区工会", "保税区工会"]  # within the tie: by coverage
+    text = paragraph(_input(tied))
+    assert "开发区工会、保税区工会并列进度最快（报送率80.0%）" in text
+    assert "高新区工会进度较慢" in text
+    same = paragraph(_input(GROUPS.assign(submission_rate=[0.5, 0.5, 0.5])))
+    assert "最快" not in same and "并列" in same
+    units = rank_units(UNITS.assign(status=["approved"] * 4, validated=[5, 5, 0, 0]))
+    assert units["rank"].tolist() == [1, 1, 3, 4]  # the last has no declared headcount: no coverage
