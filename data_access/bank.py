@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, aliased
 
 from campaign.masking import mask_id, mask_phone
 from data_access.metrics import count_if
-from data_access.models import BankBatch, BankResult, Member, MemberEvent, OrgUnit
+from data_access.models import BankBatch, BankBatchMember, BankResult, Member, MemberEvent, OrgUnit
 from data_access.scope import Scope
 
 GROUPS = {"district": "district_id", "area": "area_id", "unit": "id"}
@@ -45,6 +45,7 @@ def batches(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) 
         select(
             BankResult.batch_id,
             func.count().label("results"),
+            func.count(func.distinct(BankResult.member_id)).label("people"),
             count_if(BankResult.outcome == "produced").label("produced"),
             count_if(BankResult.outcome == "failed").label("failed"),
             func.max(BankResult.at).label("last_result_at"),
@@ -55,6 +56,17 @@ def batches(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) 
         .group_by(BankResult.batch_id)
         .subquery("counts")
     )
+    # The batch's size within the scope (an area sees its own members of a district batch,
+    # not the district-wide size next to the area's results).
+    member_unit = aliased(OrgUnit)
+    sizes = (
+        select(BankBatchMember.batch_id, func.count().label("in_scope"))
+        .join(Member, Member.id == BankBatchMember.member_id)
+        .join(member_unit, member_unit.id == Member.unit_id)
+        .where(Member.campaign_id == campaign_id, scope.org_filter(member_unit))
+        .group_by(BankBatchMember.batch_id)
+        .subquery("sizes")
+    )
     district = aliased(OrgUnit)
     query = (
         select(
@@ -63,22 +75,42 @@ def batches(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) 
             district.name.label("district_name"),
             BankBatch.branch,
             BankBatch.sent_at,
-            BankBatch.member_count,
+            func.coalesce(sizes.c.in_scope, 0).label("member_count"),
             func.coalesce(counts.c.results, 0).label("results"),
+            func.coalesce(counts.c.people, 0).label("people"),
             func.coalesce(counts.c.produced, 0).label("produced"),
             func.coalesce(counts.c.failed, 0).label("failed"),
             counts.c.last_result_at,
         )
         .join(district, district.id == BankBatch.district_id)
         .outerjoin(counts, counts.c.batch_id == BankBatch.id)
+        .outerjoin(sizes, sizes.c.batch_id == BankBatch.id)
         .where(
             BankBatch.campaign_id == campaign_id,
             BankBatch.sent_at <= cutoff,
-            or_(counts.c.batch_id.is_not(None), scope.org_filter(district)),
+            or_(counts.c.batch_id.is_not(None), sizes.c.batch_id.is_not(None), scope.org_filter(district)),
         )
         .order_by(BankBatch.sent_at.desc(), BankBatch.reference)
     )
     return _rates(pd.DataFrame(session.execute(query).mappings().all(), columns=list(query.selected_columns.keys())))
+
+
+def people_answered(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) -> tuple[int, int]:
+    """(people the bank has answered for, people with a produced card) by the cut-off: results
+    are counted per answer (人次: a person who failed and was resubmitted counts twice), these
+    per person."""
+    query = (
+        select(
+            func.count(func.distinct(BankResult.member_id)),
+            func.count(func.distinct(case((BankResult.outcome == "produced", BankResult.member_id)))),
+        )
+        .select_from(BankResult)
+        .join(Member, Member.id == BankResult.member_id)
+        .join(OrgUnit, OrgUnit.id == Member.unit_id)
+        .where(_in_scope(scope, campaign_id, cutoff))  # type: ignore[arg-type]
+    )
+    people, produced = session.execute(query).one()
+    return int(people or 0), int(produced or 0)
 
 
 def rates_by(session: Session, scope: Scope, campaign_id: int, cutoff: datetime, level: str) -> pd.DataFrame:
@@ -92,6 +124,7 @@ def rates_by(session: Session, scope: Scope, campaign_id: int, cutoff: datetime,
             group.id.label("org_id"),
             group.name.label("org_name"),
             func.count().label("results"),
+            func.count(func.distinct(BankResult.member_id)).label("people"),
             count_if(BankResult.outcome == "produced").label("produced"),
             count_if(BankResult.outcome == "failed").label("failed"),
         )

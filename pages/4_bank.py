@@ -21,6 +21,7 @@ st.caption(t("dlv.caption", campaign=md(ctx.campaign_name), scope=md(ctx.scope_l
 with st.spinner(t("dlv.loading")):
     batches = data.bank_batches(ctx.scope, ctx.campaign_id, ctx.cutoff)
     head = loaders.headline(ctx.scope, ctx.campaign_id, ctx.cutoff)
+    people, people_produced = data.bank_people(ctx.scope, ctx.campaign_id, ctx.cutoff)
     loop = data.correction_loop(ctx.scope, ctx.campaign_id, ctx.cutoff)
     reasons = data.failure_reasons(ctx.scope, ctx.campaign_id, ctx.cutoff)
 
@@ -28,12 +29,13 @@ if head.results_received == 0:
     st.info(t("bk.empty"), icon=":material/hourglass_empty:")
     st.stop()
 
-cols = st.columns(5)
-cols[0].metric(t("bk.metric_results"), components.num(head.results_received))
-cols[1].metric(t("bk.metric_produced"), components.num(head.produced))
-cols[2].metric(t("metric.bank_success"), components.pct(head.bank_success_rate))
-cols[3].metric(t("bk.metric_open"), components.num(loop.still_open))
-cols[4].metric(t("bk.metric_recovery"), components.pct(loop.recovery_rate))
+cols = st.columns(3) + st.columns(3)
+cols[0].metric(t("bk.metric_results"), components.num(head.results_received), help=t("bk.metric_results_help"))
+cols[1].metric(t("bk.metric_people"), components.num(people), help=t("bk.metric_people_help"))
+cols[2].metric(t("bk.metric_produced"), components.num(people_produced))
+cols[3].metric(t("metric.bank_success"), components.pct(head.bank_success_rate), help=t("bk.success_help"))
+cols[4].metric(t("bk.metric_open"), components.num(loop.still_open))
+cols[5].metric(t("bk.metric_recovery"), components.pct(loop.recovery_rate))
 
 left, right = st.columns(2)
 with left:
@@ -81,11 +83,11 @@ else:
 st.subheader(t("bk.batches"))
 shown = data.local_times(batches, "sent_at")
 st.dataframe(
-    shown[["reference", "district_name", "branch", "sent_at", "member_count", "results", "produced", "failed", "success_rate", "failure_rate"]],
+    shown[["reference", "district_name", "branch", "sent_at", "member_count", "results", "people", "produced", "failed", "success_rate", "failure_rate"]],
     hide_index=True, placeholder="—", width="stretch",
     column_config={
         "reference": t("dc.batch"), "district_name": t("dc.district"), "branch": t("dc.branch"),
-        "sent_at": views.time_column(t("dc.sent_at")), "member_count": t("dc.batch_members"), "results": t("dc.results"),
+        "sent_at": views.time_column(t("dc.sent_at")), "member_count": t("dc.batch_members"), "results": t("dc.results"), "people": t("dc.people"),
         "produced": t("dc.produced"), "failed": t("dc.failed"),
         "success_rate": views.pct_column(t("dc.success_rate")), "failure_rate": views.pct_column(t("dc.failure_rate")),
     },
@@ -99,10 +101,10 @@ for tab, level in zip(st.tabs([t("bk.tab_district"), t("bk.tab_area"), t("bk.tab
     with tab:
         rates = data.bank_rates(ctx.scope, ctx.campaign_id, ctx.cutoff, level).sort_values("success_rate")
         st.dataframe(
-            rates[["org_name", "results", "produced", "failed", "success_rate", "failure_rate"]],
+            rates[["org_name", "results", "people", "produced", "failed", "success_rate", "failure_rate"]],
             hide_index=True, placeholder="—", width="stretch", height=min(36 * (len(rates) + 1) + 4, 420),
             column_config={
-                "org_name": t(f"level.{level}"), "results": t("dc.results"), "produced": t("dc.produced"), "failed": t("dc.failed"),
+                "org_name": t(f"level.{level}"), "results": t("dc.results"), "people": t("dc.people"), "produced": t("dc.produced"), "failed": t("dc.failed"),
                 "success_rate": views.pct_column(t("dc.success_rate")), "failure_rate": views.pct_column(t("dc.failure_rate")),
             },
         )

@@ -48,6 +48,13 @@ def bank_batches(scope: Scope, campaign_id: int, cutoff: datetime) -> pd.DataFra
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
+def bank_people(scope: Scope, campaign_id: int, cutoff: datetime) -> tuple[int, int]:
+    """(people answered, people produced): the person counts beside the result counts (人次)."""
+    with read_session(engine()) as session:
+        return bank.people_answered(session, scope, campaign_id, cutoff)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
 def bank_rates(scope: Scope, campaign_id: int, cutoff: datetime, level: str) -> pd.DataFrame:
     """Success and failure rates per district, area or unit."""
     with read_session(engine()) as session:

@@ -45,12 +45,12 @@ ERRORS: Final[list[Column]] = [
 ]
 BANK: Final[list[Column]] = [
     ("district_name", "dc.district", "text"), ("area_name", "dc.area", "text"), ("org_name", "dc.unit", "text"),
-    ("results", "dc.results", "int"), ("produced", "dc.produced", "int"), ("failed", "dc.failed", "int"),
+    ("results", "dc.results", "int"), ("people", "dc.people", "int"), ("produced", "dc.produced", "int"), ("failed", "dc.failed", "int"),
     ("success_rate", "dc.success_rate", "pct"), ("failure_rate", "dc.failure_rate", "pct"),
 ]
 BATCHES: Final[list[Column]] = [
     ("reference", "dc.batch", "text"), ("district_name", "dc.district", "text"), ("branch", "dc.branch", "text"),
-    ("sent_at", "dc.sent_at", "datetime"), ("member_count", "dc.batch_members", "int"), ("results", "dc.results", "int"),
+    ("sent_at", "dc.sent_at", "datetime"), ("member_count", "dc.batch_members", "int"), ("results", "dc.results", "int"), ("people", "dc.people", "int"),
     ("produced", "dc.produced", "int"), ("failed", "dc.failed", "int"), ("success_rate", "dc.success_rate", "pct"),
 ]
 FAILURES: Final[list[Column]] = [
