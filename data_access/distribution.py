@@ -9,7 +9,6 @@ distribution rate = delivered / produced.
 from __future__ import annotations
 
 import math
-
 from datetime import datetime
 
 import pandas as pd
