@@ -2,7 +2,9 @@
 
 A finding is *open at the cut-off* when its upload came in at or before the cut-off and it
 was closed neither by being resolved (``resolved_at``) nor by a later upload of the same unit
-(a new sheet replaces the whole old one), both by the cut-off. For the latest upload this is
+(a new sheet replaces the whole old one), both by the cut-off. A warning also closes when the
+list it is on is submitted: the unit saw it and sent the list anyway, so the open warnings are
+those on lists not yet submitted. For the latest upload this is
 exactly ``metrics.unit_progress``'s ``open_errors``, so the pages agree with the overview.
 Days are Asia/Shanghai calendar days.
 """
@@ -20,7 +22,7 @@ from sqlalchemy.orm import Session, aliased
 from campaign.masking import mask_id, mask_phone
 from campaign.timeutil import TZ, utc_to_local
 from data_access.metrics import count_if
-from data_access.models import Finding, OrgUnit, Upload
+from data_access.models import Finding, OrgUnit, Submission, Upload
 from data_access.scope import Scope
 
 # Asia/Shanghai has kept UTC+8 all year since 1991, so a fixed offset gives its calendar day.
@@ -64,16 +66,39 @@ def finding_life(campaign_id: int, cutoff: datetime):  # type: ignore[no-untyped
     next_at = func.lead(Upload.uploaded_at).over(
         partition_by=(Upload.unit_id, Upload.part), order_by=(Upload.uploaded_at, Upload.id)
     )
+    # A warning is settled once the list it is on has been submitted (the unit saw it and sent
+    # the list anyway): the unit's first submission at or after the upload, by the cut-off.
+    submitted_after = (
+        select(func.min(Submission.submitted_at))
+        .where(
+            Submission.campaign_id == campaign_id,
+            Submission.unit_id == Upload.unit_id,
+            Submission.submitted_at >= Upload.uploaded_at,
+            Submission.submitted_at <= cutoff,
+        )
+        .correlate(Upload)
+        .scalar_subquery()
+    )
     uploads = (
-        select(Upload.id, Upload.unit_id, Upload.uploaded_at, Upload.file_name, next_at.label("next_at"))
+        select(
+            Upload.id, Upload.unit_id, Upload.uploaded_at, Upload.file_name, next_at.label("next_at"),
+            submitted_after.label("submitted_at"),
+        )
         .where(Upload.campaign_id == campaign_id, Upload.uploaded_at <= cutoff)
         .subquery("up_seq")
     )
     resolved = case((Finding.resolved_at <= cutoff, Finding.resolved_at), else_=None)
+    settled = case(  # the earlier of: resolved, and (warnings only) submitted
+        (Finding.severity != "warning", resolved),
+        (uploads.c.submitted_at.is_(None), resolved),
+        (resolved.is_(None), uploads.c.submitted_at),
+        (resolved < uploads.c.submitted_at, resolved),
+        else_=uploads.c.submitted_at,
+    )
     closed_at = case(
-        (resolved.is_(None), uploads.c.next_at),
-        (uploads.c.next_at.is_(None), resolved),
-        (resolved < uploads.c.next_at, resolved),
+        (settled.is_(None), uploads.c.next_at),
+        (uploads.c.next_at.is_(None), settled),
+        (settled < uploads.c.next_at, settled),
         else_=uploads.c.next_at,
     )
     return (

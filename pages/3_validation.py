@@ -30,7 +30,7 @@ open_by_severity = codes.groupby("severity")["open"].sum() if not codes.empty el
 mean = yields.mean_attempts
 with st.container(horizontal=True, horizontal_alignment="distribute", gap="medium"):
     st.metric(t("val.open_errors"), components.num(int(open_by_severity.get("error", 0))), width=150)
-    st.metric(t("val.open_warnings"), components.num(int(open_by_severity.get("warning", 0))), width=150)
+    st.metric(t("val.open_warnings"), components.num(int(open_by_severity.get("warning", 0))), width=150, help=t("val.open_warnings_help"))
     st.metric(t("val.units_with_errors"), components.num(int((units["open_errors"] > 0).sum()) if not units.empty else 0), width=150)
     st.metric(t("val.first_pass_yield"), components.pct(yields.first_pass_yield), width=150,
               help=t("val.first_pass_help", clean=yields.clean_first_try, uploaded=yields.units_uploaded))

@@ -114,7 +114,11 @@ ENTRIES: dict[str, tuple[str, str]] = {
         "chosen time.",
     ),
     "val.open_errors": ("未解决错误", "Open errors"),
-    "val.open_warnings": ("未解决提示", "Open warnings"),
+    "val.open_warnings": ("未报送名单中的提示", "Warnings on lists not yet submitted"),
+    "val.open_warnings_help": (
+        "尚未报送的名单中还没有处理的提示（如共用手机号、接近退休年龄）。名单报送后，其中的提示视为单位已核实，不再计入。",
+        "Warnings (shared phone, near retirement) on lists not yet submitted. Once a list is submitted its warnings count as checked by the unit.",
+    ),
     "val.units_with_errors": ("有错误的单位", "Units with errors"),
     "val.first_pass_yield": ("一次校验通过率", "First-pass yield"),
     "val.first_pass_help": (

@@ -24,11 +24,12 @@ def _by_code(engine, cutoff=fx.CUTOFF, scope=fx.EVERYTHING):
 
 
 def test_counts_by_code_at_the_cutoff(tiny):
-    # f1 resolved, f2/f3 superseded by U1's next upload, f6 resolved only after the cut-off.
+    # f1 resolved, f2/f3 superseded by U1's next upload, f6 resolved only after the cut-off;
+    # the warning on U1's second list closed when U1 submitted it (11-10 06:00).
     assert _by_code(tiny) == {
         "id_check_digit": ("error", 2, 1, 1),
         "phone_format": ("error", 1, 0, 0),
-        "phone_duplicate": ("warning", 2, 1, 1),
+        "phone_duplicate": ("warning", 2, 0, 0),
         "id_excel_number": ("error", 1, 1, 1),
         "id_15_digit": ("error", 1, 1, 1),
     }
@@ -52,8 +53,15 @@ def test_units_with_most_open_errors(tiny):
     with read_session(tiny) as session:
         units = validation_stats.by_unit(session, fx.EVERYTHING, fx.CAMPAIGN, fx.CUTOFF)
     rows = [(r.unit_id, r.open_errors, r.open_warnings, r.uploads) for r in units.itertuples()]
-    assert rows == [(fx.U2, 3, 0, 1), (fx.U1, 0, 1, 2)]
+    assert rows == [(fx.U2, 3, 0, 1)]  # U1's only open finding was a warning on the list it submitted
     assert units.loc[0, "last_upload_at"] == datetime(2026, 11, 4, 20, 0)
+
+
+def test_warnings_count_on_lists_not_yet_submitted(tiny):
+    """Open warnings fall: a warning on a clean list is open until the list is submitted."""
+    before = _by_code(tiny, datetime(2026, 11, 10, 5, 59))["phone_duplicate"]
+    after = _by_code(tiny, datetime(2026, 11, 10, 6, 0))["phone_duplicate"]
+    assert before == ("warning", 2, 1, 1) and after == ("warning", 2, 0, 0)
 
 
 def test_open_errors_agree_with_unit_progress(tiny):
@@ -130,7 +138,8 @@ def test_drill_with_resolved_and_outside_scope(tiny):
     with read_session(tiny) as session:
         everything = validation_stats.unit_findings(session, fx.EVERYTHING, fx.CAMPAIGN, fx.U1, fx.CUTOFF, open_only=False)
         outside = validation_stats.unit_findings(session, fx.SCOPE_A2, fx.CAMPAIGN, fx.U2, fx.CUTOFF)
-    assert everything["finding_id"].tolist()[0] == 4 and everything["is_open"].tolist() == [True, False, False, False]
+    # finding 4, the warning on U1's latest list, closed when U1 submitted that list
+    assert not everything["is_open"].any()
     assert sorted(everything["finding_id"]) == [1, 2, 3, 4]
     assert outside.empty
 
