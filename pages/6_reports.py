@@ -29,7 +29,10 @@ if units.empty:
     st.stop()
 
 common = {"campaign_id": ctx.campaign_id, "campaign_name": ctx.campaign_name, "as_of": ctx.as_of, "cutoff": ctx.cutoff}
-login, lang, full = ctx.user.login, ctx.lang, ctx.user.sees_full_pii
+login, lang = ctx.user.login, ctx.lang
+# Masked by default: full numbers only by an explicit choice of a role allowed them, logged
+# with every export (the detail names full_pii=True).
+full = ctx.user.sees_full_pii and st.toggle(t("rpt.full_pii"), value=False, key="rpt_full_pii", help=t("rpt.full_pii_help"))
 download = partial(downloads.button, user=ctx.user, scope=ctx.scope, lang=lang, width="stretch")
 
 left, right = st.columns(2)
@@ -38,7 +41,7 @@ with left:
     st.caption(t("rpt.workbook_help"))
     name = downloads.export_name(t("rpt.file_workbook"), ctx.scope_label, ctx.as_of, "xlsx")
     build = partial(data.progress_workbook_bytes, ctx.scope, scope_label=ctx.scope_label, user_login=login, full_pii=full, lang=lang, **common)
-    download(t("rpt.workbook"), build, detail=f"progress workbook scope={ctx.scope.cache_key()}",
+    download(t("rpt.workbook"), build, detail=f"progress workbook scope={ctx.scope.cache_key()} full_pii={full}",
              file_name=name, mime=data.XLSX, type="primary", key="dl_workbook")
 
     st.subheader(t("rpt.split"))
@@ -52,7 +55,7 @@ with left:
         zip_name = downloads.export_name(t("rpt.file_split", level=t(f"level.{level}")), ctx.scope_label, ctx.as_of, "zip")
         build_zip = partial(data.split_zip_bytes, ctx.scope, level, user_login=login, full_pii=full, lang=lang, stem=stem,
                             **{k: v for k, v in common.items()})
-        download(t(f"rpt.split_{level}"), build_zip, detail=f"split by {level} scope={ctx.scope.cache_key()}",
+        download(t(f"rpt.split_{level}"), build_zip, detail=f"split by {level} scope={ctx.scope.cache_key()} full_pii={full}",
                  file_name=zip_name, mime="application/zip", key=f"dl_split_{level}")
     if not offered:
         st.caption(t("rpt.split_none"))
@@ -79,7 +82,7 @@ with right:
     make, columns = tables[choice]
     name = downloads.export_name(t(choice), ctx.scope_label, ctx.as_of, "csv")
     download(t("dlv.csv"), lambda: (wb.csv_bytes(frame := make(), columns, lang), len(frame)),
-             detail=f"csv {choice} scope={ctx.scope.cache_key()}", file_name=name, mime="text/csv", key="dl_csv")
+             detail=f"csv {choice} scope={ctx.scope.cache_key()} full_pii={full}", file_name=name, mime="text/csv", key="dl_csv")
 
 st.subheader(t("rpt.preview"))
 with st.spinner(t("dlv.loading")):

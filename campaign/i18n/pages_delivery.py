@@ -157,6 +157,12 @@ ENTRIES: dict[str, tuple[str, str]] = {
         "As of {date}, {scope} has {units} units; {submitted} have submitted ({rate}), {on_time} on time; {validated} members validated, coverage {coverage}.",
     ),
     "rpt.bulletin_best": ("{best}进度最快（报送率{best_rate}），{worst}进度较慢（报送率{worst_rate}）。", "{best} leads ({best_rate}); {worst} trails ({worst_rate})."),
+    "rpt.print_footer": ("第 {page} 页，共 {pages} 页", "Page {page} of {pages}"),
+    "rpt.full_pii": ("导出完整的身份证号和手机号", "Export full ID and phone numbers"),
+    "rpt.full_pii_help": (
+        "默认导出的报表中身份证号、手机号均已打码，适合向上报送。只有确需完整号码时（例如与银行核对）才勾选；每次导出都会记入操作日志。",
+        "Reports are masked by default, fit to send upward. Tick only when full numbers are needed (e.g. to check with the bank); every export is logged.",
+    ),
     "rpt.tied": ("{names}并列", "{names} (tied)"),
     "rpt.bulletin_all_level": ("各单位报送率相同（{rate}），并列。", "Every group stands at the same submission rate ({rate}), tied."),
     "rpt.bulletin_late": ("尚有{late}家单位逾期未报送，请相关{level}督促落实。", "{late} units are late; the {level} concerned should follow up."),

@@ -169,6 +169,22 @@ def cell_text(value: object, kind: str, lang: str) -> str:
     return text
 
 
+def print_setup(sheet: object, title: str, subtitle: str, lang: str, repeat_row: int | None = None) -> None:
+    """Make a sheet print well: A4 landscape, fit to the page width, the header row repeated on
+    every page, the title with scope and as-of date in the page header, page numbers below."""
+    def header_text(text: str) -> str:
+        return str(neutralise_cell(text)).replace("&", "&&")[:100]
+
+    sheet.set_landscape()  # type: ignore[attr-defined]
+    sheet.set_paper(9)  # type: ignore[attr-defined]  # A4
+    sheet.fit_to_pages(1, 0)  # type: ignore[attr-defined]  # one page wide, as many tall as needed
+    sheet.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)  # type: ignore[attr-defined]
+    if repeat_row is not None:
+        sheet.repeat_rows(repeat_row)  # type: ignore[attr-defined]
+    sheet.set_header(f"&L{header_text(title)}&R{header_text(subtitle)}")  # type: ignore[attr-defined]
+    sheet.set_footer("&C" + t("rpt.print_footer", lang).replace("{page}", "&P").replace("{pages}", "&N"))  # type: ignore[attr-defined]
+
+
 def write_table(book: xlsxwriter.Workbook, fmt: Formats, sheet_name: str, title: str, subtitle: str,
                 frame: pd.DataFrame, columns: list[Column], lang: str) -> int:
     """One sheet: title, subtitle, a frozen header row with an autofilter, typed cells, widths and
@@ -209,6 +225,7 @@ def write_table(book: xlsxwriter.Workbook, fmt: Formats, sheet_name: str, title:
         sheet.set_column(col, col, min(width, MAX_WIDTH))
     sheet.freeze_panes(header_row + 1, 0)
     sheet.autofilter(header_row, 0, last_row, len(columns) - 1)
+    print_setup(sheet, title, subtitle, lang, repeat_row=header_row)
     if len(frame):
         for col, (_, key, kind) in enumerate(columns):
             if kind == "pct" and "failure" not in key:
@@ -264,6 +281,8 @@ def write_cover(book: xlsxwriter.Workbook, fmt: Formats, report: ProgressReport,
         else:
             sheet.write_number(r, 1, float(value), fmt.pct if kind == "pct" else fmt.int)
     sheet.freeze_panes(1, 0)
+    print_setup(sheet, t(title_key, lang), f"{report.scope_label} · {report.as_of.isoformat()}", lang)
+    sheet.set_portrait()
     sheet.activate()
 
 

@@ -77,3 +77,30 @@ def test_split_zip_has_one_workbook_per_area(run_page, demo_sqlite_url):
     names = zipfile.ZipFile(io.BytesIO(body)).namelist()
     assert len(names) == 3 and all(n.startswith("会员卡推进报表-保税区") and n.endswith("-2026-11-20.xlsx") for n in names)
     assert rows > 0
+
+
+def test_reports_are_masked_by_default_and_print_well(run_page, demo_sqlite_url):
+    """A leader's workbook holds masked numbers unless they choose full ones (a switch, off by
+    default; a liaison has none); every table sheet prints landscape, one page wide, with its
+    header row repeated and the title, scope and as-of date in the page header."""
+    leader_page = open_page(run_page, PAGE, login="leader1")
+    switch = leader_page.toggle(key="rpt_full_pii")
+    assert switch.label == "导出完整的身份证号和手机号" and switch.value is False
+    assert not [w for w in open_page(run_page, PAGE, login="liaison1").toggle if w.key == "rpt_full_pii"]
+
+    from ui import loaders_delivery as data
+
+    with read_session(get_engine(demo_sqlite_url)) as s:
+        leader = load_user(s, "leader1")
+    body, _ = data.progress_workbook_bytes(leader.scope, 1, "活动", "保税区工会", AS_OF, CUTOFF, user_login="leader1",
+                                           full_pii=bool(switch.value), lang="zh")
+    book = openpyxl.load_workbook(io.BytesIO(body))
+    failures = book["制卡失败待处理"]
+    ids = [row[4] for row in failures.iter_rows(min_row=4, values_only=True) if row[4]]
+    assert ids and all("*" in value for value in ids)
+    for sheet in book.worksheets[1:]:
+        assert sheet.page_setup.orientation == "landscape", sheet.title
+        assert sheet.page_setup.fitToWidth in (None, 1) and sheet.page_setup.fitToHeight == 0, sheet.title  # 1 wide is the default, omitted
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
+        assert sheet.print_title_rows == "$3:$3", sheet.title
+        assert "保税区工会" in sheet.oddHeader.right.text and "2026-11-20" in sheet.oddHeader.right.text, sheet.title
