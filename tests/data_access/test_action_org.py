@@ -161,3 +161,25 @@ def test_big_tree_imports_in_bulk(engine: Engine) -> None:
     assert result.added == len(records) and counts(engine)[0] == len(records)
     tree = nodes(engine)
     assert tree["0007000007"].district_id == tree["0007"].id
+
+
+def test_rollup_by_area_on_a_tree_without_areas(engine: Engine) -> None:
+    from datetime import date
+
+    from data_access import metrics
+    from data_access.models import Campaign
+    from tests.campaign.orgtree_fixture import NO_AREAS
+
+    apply(engine, NO_AREAS)
+    with write_session(engine) as session:
+        root = session.scalar(select(OrgUnit.id).where(OrgUnit.code == "H"))
+        campaign = Campaign(name="c", reference_date=date(2026, 10, 1), root_id=root, created_at=AT)
+        session.add(campaign)
+        session.flush()
+        campaign_id = campaign.id
+    with read_session(engine) as session:
+        units = metrics.unit_progress(session, Scope.everything(), campaign_id, datetime(2026, 10, 2))
+    assert len(units) == 2 and units["area_id"].isna().all()
+    by_area = metrics.rollup(units, "area")
+    assert sorted(by_area["org_name"]) == ["乙公司工会", "甲公司工会"] and list(by_area["units"]) == [1, 1]
+    assert metrics.pace(units, datetime(2026, 10, 2)) == []  # no deadline yet: no projection, no crash
