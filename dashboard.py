@@ -99,6 +99,8 @@ with right:
 
 # --- side by side with traffic lights, click to drill down --------------------------------
 level = "unit" if ctx.area_id or ctx.unit_id else "area" if ctx.district_id else "district"
+if level == "area" and units["area_id"].isna().all():
+    level = "unit"  # a district without liaison areas: its units side by side
 if level == "district" and units["district_id"].nunique() == 1:
     level = "area" if units["area_id"].nunique() > 1 else "unit"
 st.subheader(ctx.t(f"overview.by_level.{level}"))

@@ -377,6 +377,13 @@ def rollup(units: pd.DataFrame, level: str) -> pd.DataFrame:
         return units
     key, name = {"district": ("district_id", "district_name"), "area": ("area_id", "area_name"), "unit": ("unit_id", "unit_name")}[level]
     frame = units.assign(submitted_unit=units["first_submitted_at"].notna(), units=1)
+    if level == "area" and frame["area_id"].isna().any():
+        # A unit with no liaison area above it (a tree without areas) stands as its own row.
+        no_area = frame["area_id"].isna()
+        frame = frame.assign(
+            area_id=frame["area_id"].where(~no_area, frame["unit_id"]),
+            area_name=frame["area_name"].where(~no_area, frame["unit_name"]),
+        )
     grouped = frame.groupby([key, name], as_index=False).agg(
         units=("units", "sum"),
         units_submitted=("submitted_unit", "sum"),
@@ -447,7 +454,10 @@ def pace(units: pd.DataFrame, cutoff: datetime, window_days: int = 7) -> list[Pa
     first = pd.to_datetime(units["first_submitted_at"])
     window_start = cutoff - pd.Timedelta(days=window_days)
     for (district_id, district_name), group in units.groupby(["district_id", "district_name"]):
-        due_at = pd.to_datetime(group["due_at"]).mode().iloc[0]
+        modes = pd.to_datetime(group["due_at"]).mode()
+        if modes.empty:
+            continue  # no deadline set yet for this district (a campaign just created)
+        due_at = modes.iloc[0]
         submitted_at = first.loc[group.index]
         submitted = int(submitted_at.notna().sum())
         recent = int(((submitted_at > window_start) & (submitted_at <= cutoff)).sum())

@@ -22,7 +22,7 @@ from data_access.auth import MAX_FAILED_SIGN_INS, CurrentUser, load_user, record
 from data_access.db import read_session
 from data_access.errors import DatabaseBusy
 from data_access.scope import Scope
-from ui import loaders
+from ui import loaders, loaders_org
 from ui.safe_text import md
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -273,12 +273,13 @@ def page_frame(page: str) -> PageContext:
     orgs = loaders.org_options(user.scope)
     _follow_unit_link(orgs)
     districts = [(int(r.id), r.name) for r in orgs.itertuples() if r.level == "district"]
-    district_id = _select_org(translate("filter.district", lang), "district", districts, lang)
+    labels = loaders_org.level_labels() if lang == "zh" else {}
+    district_id = _select_org(labels.get("district") or translate("filter.district", lang), "district", districts, lang)
     areas = [
         (int(r.id), r.name) for r in orgs.itertuples()
         if r.level == "area" and (district_id is None or r.district_id == district_id)
     ]
-    area_id = _select_org(translate("filter.area", lang), "area", areas, lang)
+    area_id = _select_org(labels.get("area") or translate("filter.area", lang), "area", areas, lang)
     units = [
         (int(r.id), r.name) for r in orgs.itertuples()
         if r.level == "unit"

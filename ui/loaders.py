@@ -57,10 +57,11 @@ def campaigns() -> pd.DataFrame:
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def org_options(scope: Scope) -> pd.DataFrame:
-    """Districts, areas and units inside a scope, for the filters."""
+    """Districts, areas and units inside a scope, for the filters (retired nodes left out).
+    Only group levels can be added to the tree, so these built-in codes name their kinds."""
     query = (
         select(OrgUnit.id, OrgUnit.name, OrgUnit.level, OrgUnit.district_id, OrgUnit.area_id)
-        .where(OrgUnit.level.in_(("district", "area", "unit")), scope.org_filter(OrgUnit))
+        .where(OrgUnit.level.in_(("district", "area", "unit")), OrgUnit.retired_at.is_(None), scope.org_filter(OrgUnit))
         .order_by(OrgUnit.code)
     )
     with read_session(engine()) as session:

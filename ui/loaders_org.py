@@ -1,0 +1,72 @@
+"""Reads for the organisation-tree page and the sidebar's level names (levels hold no personal
+data, so they are cached for everyone; the tree with contacts is read for the administrator's
+page only, uncached)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
+
+from campaign.orgtree import BUILT_IN, OrgRow, template_workbook
+from data_access import levels as level_data
+from data_access.actions.org import OrgImportPlan, export_workbook, preview_org_import
+from data_access.auth import CurrentUser
+from data_access.db import read_session
+from data_access.models import OrgUnit
+from ui.loaders import TTL, engine
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def level_labels() -> dict[str, str]:
+    """Kind -> the stored name of its level (district → 区县局、集团, area → 片区, ...)."""
+    with read_session(engine()) as session:
+        stored = level_data.levels(session)
+    return {kind: label for kind in ("district", "area", "unit", "sub_unit") if (label := level_data.kind_label(stored, kind))}
+
+
+def tree_frame() -> pd.DataFrame:
+    """Every node of the tree with its parent, level name and kind (administrator's page)."""
+    parent = aliased(OrgUnit)
+    with read_session(engine()) as session:
+        stored = {level.code: level for level in level_data.levels(session)}
+        rows = session.execute(
+            select(OrgUnit.code, OrgUnit.name, parent.code, OrgUnit.level, OrgUnit.card_unit_name, OrgUnit.contact_name,
+                   OrgUnit.expected_members, OrgUnit.retired_at, OrgUnit.path)
+            .join(parent, parent.id == OrgUnit.parent_id, isouter=True)
+            .order_by(OrgUnit.path)
+        ).all()
+    frame = pd.DataFrame(rows, columns=["code", "name", "parent_code", "level", "card_unit_name", "contact_name",
+                                        "expected_members", "retired_at", "path"])
+    frame["level_name"] = frame["level"].map(lambda code: stored[code].name if code in stored else code)
+    frame["kind"] = frame["level"].map(lambda code: stored[code].kind if code in stored else "")
+    frame["rank"] = frame["level"].map(lambda code: stored[code].rank if code in stored else 0)
+    return frame
+
+
+def node_count() -> int:
+    """How many nodes the tree holds (retired ones included)."""
+    with read_session(engine()) as session:
+        return int(session.scalar(select(func.count()).select_from(OrgUnit)) or 0)
+
+
+def preview(user: CurrentUser, rows: Sequence[OrgRow]) -> OrgImportPlan:
+    """The import's preview as the user (the action checks the role)."""
+    with read_session(engine()) as session:
+        return preview_org_import(session, user, rows)
+
+
+def template_bytes(lang: str) -> tuple[bytes, int]:
+    """The empty template (stored level names) and its example row count."""
+    with read_session(engine()) as session:
+        stored = level_data.levels(session)
+    return template_workbook(stored or list(BUILT_IN), lang), 2
+
+
+def export_bytes(user: CurrentUser, lang: str) -> tuple[bytes, int]:
+    """The current tree in the template's layout (the action checks the role)."""
+    with read_session(engine()) as session:
+        return export_workbook(session, user, lang)
