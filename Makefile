@@ -24,7 +24,9 @@ run: $(VENV)/.installed
 	$(VENV)/bin/streamlit run dashboard.py --server.port $(PORT)
 
 # Like run, without the demo data (a real deployment; the app migrates on start). Refuses
-# to start while any account still has the demo password (python -m campaign check-deploy).
+# to start (python -m campaign check-deploy) on a database nobody can enter, printing the one
+# command to run first (python -m campaign init: migrates and creates the first administrator),
+# and while any account still has the demo password.
 serve: $(VENV)/.installed
 	$(PY) -m campaign check-deploy
 	$(VENV)/bin/streamlit run dashboard.py --server.port $(PORT)

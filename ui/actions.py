@@ -37,3 +37,9 @@ def perform(ctx: Any, act: Callable[..., T], *args: Any, **kwargs: Any) -> T | N
         return None
     loaders.clear()
     return result
+
+
+def perform_setup(ctx: Any, act: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+    """``perform`` for a setup page (``SetupContext``: no campaign, same user, language and
+    engine): runs the action as the re-read signed-in user; None when refused."""
+    return perform(ctx, act, *args, **kwargs)

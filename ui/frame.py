@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 
 from campaign.i18n import t as translate
 from campaign.timeutil import format_local, local_day_end_utc, now_utc, today_local
-from data_access.auth import MAX_FAILED_SIGN_INS, CurrentUser, load_user, record_sign_out, sign_in
+from data_access.auth import MAX_FAILED_SIGN_INS, CurrentUser, load_user, record_sign_out, session_current, sign_in
 from data_access.db import read_session
 from data_access.errors import DatabaseBusy
 from data_access.scope import Scope
@@ -61,6 +61,8 @@ PAGE_ROLES: dict[str, tuple[str, ...]] = {
 SETUP_PAGES = frozenset({"account", "campaign_settings", "org", "users", "audit"})
 FILTER_KEYS = ("campaign", "district", "area", "unit", "as_of", "lang")
 SESSION_USER = "user_login"
+SESSION_VERSION = "user_session_version"  # the account's session_version at sign-in
+SESSION_ENDED = "user_session_ended"  # the last session was ended by a change to the account
 
 
 @dataclass(frozen=True)
@@ -107,29 +109,45 @@ def busy_guard(lang: str) -> Iterator[None]:
         st.stop()
 
 
-def _sign_out(login: str, lang: str) -> None:
-    """Audit the sign-out and forget everything this session held (only this session's keys;
-    the shared caches hold nothing scoped to one user). The language choice stays."""
-    with busy_guard(lang):
-        record_sign_out(loaders.engine(), login)
+def _forget_session() -> None:
+    """Drop everything this session held (only this session's keys; the shared caches hold
+    nothing scoped to one user). The language choice stays."""
     for key in list(st.session_state.keys()):
         if key != "lang":
             del st.session_state[key]
+
+
+def _sign_out(login: str, lang: str) -> None:
+    """Audit the sign-out and forget everything this session held."""
+    with busy_guard(lang):
+        record_sign_out(loaders.engine(), login)
+    _forget_session()
     st.rerun()
 
 
 def _sign_in(lang: str) -> CurrentUser:
-    """Return the signed-in user (re-read every run) or draw the sign-in form and stop."""
+    """Return the signed-in user (re-read every run) or draw the sign-in form and stop.
+
+    The account's ``session_version`` seen at sign-in is kept in the session; once the row
+    holds another (disabled, role or scope changed, password reset or changed elsewhere) the
+    session is forgotten and the form shows why. A session holding a login but no version
+    (signed in before versions existed) takes the current one.
+    """
     engine = loaders.engine()
     login = st.session_state.get(SESSION_USER)
     if login:
         with read_session(engine) as session:
             user = load_user(session, login)
-        if user is not None:
-            return user
-        st.session_state.pop(SESSION_USER, None)
+        if user is not None and st.session_state.get(SESSION_VERSION) is None:
+            st.session_state[SESSION_VERSION] = user.session_version
+        if session_current(user, st.session_state.get(SESSION_VERSION)):
+            return user  # type: ignore[return-value]
+        _forget_session()
+        st.session_state[SESSION_ENDED] = True
     st.title(translate("app.title", lang))
     st.caption(translate("auth.prompt", lang))
+    if st.session_state.get(SESSION_ENDED):
+        st.warning(translate("auth.session_changed", lang), icon=":material/logout:")
     with st.form("sign_in", width=420):
         login_input = st.text_input(translate("auth.login", lang), key="sign_in_login")
         password = st.text_input(translate("auth.password", lang), type="password", key="sign_in_password")
@@ -144,7 +162,9 @@ def _sign_in(lang: str) -> CurrentUser:
             st.error(translate("auth.failed", lang))
         else:
             st.session_state.pop("sign_in_password", None)
+            st.session_state.pop(SESSION_ENDED, None)
             st.session_state[SESSION_USER] = result.user.login
+            st.session_state[SESSION_VERSION] = result.user.session_version
             st.rerun()
     st.stop()
     raise AssertionError("unreachable")

@@ -1,4 +1,5 @@
-"""`python -m campaign check-deploy` (run by `make serve`) refuses a database with demo passwords."""
+"""`python -m campaign check-deploy` (run by `make serve`) refuses a database with demo passwords
+or without an administrator."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ def test_refuses_while_demo_passwords_remain_and_passes_once_changed(demo_engine
     assert "部署检查通过" in capsys.readouterr().out
 
 
-def test_an_empty_database_passes(engine, db_url, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    assert main(["check-deploy"]) == 0
+def test_an_empty_database_refuses_and_names_init(engine, db_url, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", db_url)  # nobody could sign in: tell the operator what to run
+    assert main(["check-deploy"]) == 1
+    assert "python -m campaign init" in capsys.readouterr().out
