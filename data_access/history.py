@@ -16,8 +16,11 @@ def live(member: type[Member] = Member) -> ColumnElement[bool]:
 
 
 def live_at(cutoff: datetime, member: type[Member] = Member) -> ColumnElement[bool]:
-    """SQL: the member row was current at the cut-off (for as-of figures)."""
+    """SQL: the member row was current at the cut-off (for as-of figures): collected by then
+    (a row a correction or move made exists from that time on; ``actions.people``) and
+    neither superseded nor withdrawn yet."""
     return and_(
+        or_(member.collected_at.is_(None), member.collected_at <= cutoff),
         or_(member.superseded_at.is_(None), member.superseded_at > cutoff),
         or_(member.withdrawn_at.is_(None), member.withdrawn_at > cutoff),
     )
