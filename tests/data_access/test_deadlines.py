@@ -10,7 +10,13 @@ import pytest
 from sqlalchemy import Engine, select
 
 from data_access import metrics
-from data_access.actions.campaigns import clear_deadline, create_campaign, grant_extension, revoke_extension, set_deadline
+from data_access.actions.campaigns import (
+    clear_deadline,
+    create_campaign,
+    grant_extension,
+    revoke_extension,
+    set_deadline,
+)
 from data_access.actions.submit import effective_deadline
 from data_access.auth import CurrentUser
 from data_access.db import read_session, write_session
