@@ -493,11 +493,17 @@ def level_table(session: Session) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["code", "name", "kind", "rank"])
 
 
-def find_orgs(session: Session, text: str = "", units_only: bool = False, root_code: str | None = None, limit: int = 50) -> pd.DataFrame:
-    """Live org nodes whose name or code contains ``text`` (a unit picked by name), under a root."""
+def find_orgs(
+    session: Session, text: str = "", units_only: bool = False, root_code: str | None = None, limit: int = 50,
+    kinds: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Live org nodes whose name or code contains ``text`` (a unit picked by name), under a
+    root; ``kinds`` keeps the nodes whose level is of those kinds (e.g. a campaign's root)."""
     query = select(OrgUnit.code, OrgUnit.name, OrgUnit.level, OrgUnit.path).where(OrgUnit.retired_at.is_(None))
     if units_only:
         query = query.where(OrgUnit.level == "unit")
+    if kinds is not None:
+        query = query.where(OrgUnit.level.in_(select(OrgLevel.code).where(OrgLevel.kind.in_(list(kinds)))))
     if root_code:
         root_path = session.scalar(select(OrgUnit.path).where(OrgUnit.code == root_code))
         if root_path:
