@@ -17,14 +17,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select, true
 from sqlalchemy.orm import aliased
 
 from data_access.models import Deadline, OrgUnit
-
-# Scores of the three kinds of row; a deeper node (longer path) adds to its kind's score.
-ORG_SCORE = 2_000_000
-LEVEL_SCORE = 1_000_000
 
 
 def live_at(cutoff: datetime | None, deadline: object = Deadline) -> ColumnElement[bool]:
@@ -50,10 +46,12 @@ def effective_deadlines(
     """SELECT (org_id, milestone, due_at, deadline_id, is_extension): each node's effective
     deadline per milestone, for the nodes of ``level`` (None: every node that has one).
 
-    One query: the live rows are walked down the tree from the node (or every node of the
-    level) they are set on, by ``parent_id``, stopping at ``level``; the campaign-wide row is
-    offered to every node; the highest score per node and milestone wins. ``on_paths``
-    restricts the walk to the nodes on those materialised paths (one unit's lookup).
+    One query: the tree is walked down from its roots by ``parent_id`` (stopping at
+    ``level``), each node carrying the most specific row so far: a row set on the node itself
+    replaces its parent's (an extension beats a plain row on the same node), and a level-wide
+    row for the node's level replaces the parent's level-wide one; at the end the node-set row
+    wins over the level-wide one, which wins over the campaign-wide one. ``on_paths`` walks
+    only the nodes on those materialised paths (one unit's lookup).
     """
     wanted = [milestones] if isinstance(milestones, str) else list(milestones) if milestones is not None else None
     conditions = [Deadline.campaign_id == campaign_id, live_at(cutoff)]
@@ -67,48 +65,70 @@ def effective_deadlines(
     def among(org: object) -> ColumnElement[bool]:
         return org.id.in_(allowed) if allowed is not None else true()  # type: ignore[attr-defined,no-any-return]
 
-    seed = aliased(OrgUnit)
-    on_node = select(
-        seed.id.label("node_id"), seed.level.label("node_level"), dl.c.id.label("deadline_id"), dl.c.milestone,
-        dl.c.due_at, dl.c.is_extension, (literal(ORG_SCORE) + func.length(seed.path)).label("score"),
-    ).join_from(dl, seed, seed.id == dl.c.org_unit_id).where(among(seed))
-    seed2 = aliased(OrgUnit)
-    on_level = select(
-        seed2.id, seed2.level, dl.c.id, dl.c.milestone, dl.c.due_at, dl.c.is_extension,
-        (literal(LEVEL_SCORE) + func.length(seed2.path)),
-    ).join_from(dl, seed2, and_(dl.c.org_unit_id.is_(None), seed2.level == dl.c.level)).where(among(seed2))
-    seeds = on_node.union_all(on_level).cte("deadline_seed")
-    walk = select(*seeds.c).cte("deadline_walk", recursive=True)
+    def best(kind: ColumnElement[bool], key: Sequence[object], name: str):  # type: ignore[no-untyped-def]
+        ranked = select(
+            dl, func.row_number().over(
+                partition_by=(*key, dl.c.milestone),
+                order_by=(dl.c.is_extension.desc(), dl.c.due_at.desc(), dl.c.id.desc()),
+            ).label("rn"),
+        ).where(kind).subquery(f"{name}_ranked")
+        return select(ranked).where(ranked.c.rn == 1).cte(name)
+
+    on_org = best(dl.c.org_unit_id.is_not(None), (dl.c.org_unit_id,), "deadline_on_org")
+    on_level = best(and_(dl.c.org_unit_id.is_(None), dl.c.level.is_not(None)), (dl.c.level,), "deadline_on_level")
+    on_all = best(and_(dl.c.org_unit_id.is_(None), dl.c.level.is_(None)), (), "deadline_on_all")
+    wanted_milestones = select(dl.c.milestone).distinct().cte("deadline_milestone")
+
+    root = aliased(OrgUnit)
+    own, lvl = on_org.alias("own0"), on_level.alias("lvl0")
+    start = (
+        select(
+            root.id.label("node_id"), root.level.label("node_level"), wanted_milestones.c.milestone,
+            own.c.id.label("org_deadline_id"), own.c.due_at.label("org_due"), own.c.is_extension.label("org_ext"),
+            lvl.c.id.label("level_deadline_id"), lvl.c.due_at.label("level_due"),
+        )
+        .select_from(root)
+        .join(wanted_milestones, true())
+        .join(own, and_(own.c.org_unit_id == root.id, own.c.milestone == wanted_milestones.c.milestone), isouter=True)
+        .join(lvl, and_(lvl.c.level == root.level, lvl.c.milestone == wanted_milestones.c.milestone), isouter=True)
+        .where(root.parent_id.is_(None), among(root))
+    )
+    walk = start.cte("deadline_walk", recursive=True)
     child = aliased(OrgUnit)
-    step = select(
-        child.id, child.level, walk.c.deadline_id, walk.c.milestone, walk.c.due_at, walk.c.is_extension, walk.c.score
-    ).join_from(walk, child, child.parent_id == walk.c.node_id).where(among(child))
+    own, lvl = on_org.alias("own1"), on_level.alias("lvl1")
+    step = (
+        select(
+            child.id, child.level, walk.c.milestone,
+            case((own.c.id.is_not(None), own.c.id), else_=walk.c.org_deadline_id),
+            case((own.c.id.is_not(None), own.c.due_at), else_=walk.c.org_due),
+            case((own.c.id.is_not(None), own.c.is_extension), else_=walk.c.org_ext),
+            case((lvl.c.id.is_not(None), lvl.c.id), else_=walk.c.level_deadline_id),
+            case((lvl.c.id.is_not(None), lvl.c.due_at), else_=walk.c.level_due),
+        )
+        .select_from(walk)
+        .join(child, child.parent_id == walk.c.node_id)
+        .join(own, and_(own.c.org_unit_id == child.id, own.c.milestone == walk.c.milestone), isouter=True)
+        .join(lvl, and_(lvl.c.level == child.level, lvl.c.milestone == walk.c.milestone), isouter=True)
+        .where(among(child))
+    )
     if level is not None:
         step = step.where(walk.c.node_level != level)
     walk = walk.union_all(step)
 
-    node = aliased(OrgUnit)
-    campaign_wide = select(
-        node.id.label("node_id"), node.level.label("node_level"), dl.c.id.label("deadline_id"), dl.c.milestone,
-        dl.c.due_at, dl.c.is_extension, literal(0).label("score"),
-    ).join_from(node, dl, and_(dl.c.org_unit_id.is_(None), dl.c.level.is_(None))).where(among(node))
-    if level is not None:
-        campaign_wide = campaign_wide.where(node.level == level)
-    walked = select(walk.c.node_id, walk.c.node_level, walk.c.deadline_id, walk.c.milestone, walk.c.due_at, walk.c.is_extension, walk.c.score)
-    candidates = walked.union_all(campaign_wide).subquery("deadline_candidate")
-    ranked = select(
-        candidates,
-        func.row_number().over(
-            partition_by=(candidates.c.node_id, candidates.c.milestone),
-            order_by=(candidates.c.score.desc(), candidates.c.is_extension.desc(), candidates.c.due_at.desc(), candidates.c.deadline_id.desc()),
-        ).label("rn"),
+    due = func.coalesce(walk.c.org_due, walk.c.level_due, on_all.c.due_at)
+    query = (
+        select(
+            walk.c.node_id.label("org_id"), walk.c.milestone, due.label("due_at"),
+            func.coalesce(walk.c.org_deadline_id, walk.c.level_deadline_id, on_all.c.id).label("deadline_id"),
+            case((walk.c.org_deadline_id.is_not(None), walk.c.org_ext), else_=literal(False)).label("is_extension"),
+        )
+        .select_from(walk)
+        .join(on_all, on_all.c.milestone == walk.c.milestone, isouter=True)
+        .where(due.is_not(None))
     )
     if level is not None:
-        ranked = ranked.where(candidates.c.node_level == level)
-    best = ranked.subquery("deadline_ranked")
-    return select(
-        best.c.node_id.label("org_id"), best.c.milestone, best.c.due_at, best.c.deadline_id, best.c.is_extension
-    ).where(best.c.rn == 1)
+        query = query.where(walk.c.node_level == level)
+    return query  # type: ignore[return-value]
 
 
 def unit_deadlines(campaign_id: int, milestone: str = "unit_submission", cutoff: datetime | None = None) -> Select[tuple[int, datetime]]:

@@ -102,10 +102,8 @@ if chosen == NEW:
     roots = ls.find_orgs("", False, None, 500, ("group", "district"))
     with st.form("cs_create"):
         name = st.text_input(t("cs.field.name"), max_chars=200)
-        root = st.selectbox(
-            t("cs.field.root"), roots["code"].tolist(),
-            format_func=lambda code: f"{roots.set_index('code').at[code, 'name']}（{code}）",
-        )
+        root_names = dict(zip(roots["code"], roots["name"], strict=True))
+        root = st.selectbox(t("cs.field.root"), list(root_names), format_func=lambda code: f"{root_names[code]}（{code}）")
         values = settings_fields("cs_new", None)
         create = st.form_submit_button(t("cs.page.create"), type="primary")
     if create:
@@ -176,10 +174,11 @@ with st.expander(t("cs.page.set_header"), expanded=plain.empty):
         if found.empty:
             st.caption(t("cs.page.no_match"))
         else:
-            org_code = st.selectbox(
-                t("cs.page.org"), found["code"].tolist(), key="cs_dl_org",
-                format_func=lambda c: f"{found.set_index('code').at[c, 'name']}（{c} · {level_name.get(found.set_index('code').at[c, 'level'], '')}）",
-            )
+            found_labels = {
+                code: f"{name}（{code} · {level_name.get(level, level)}）"
+                for code, name, level in zip(found["code"], found["name"], found["level"], strict=True)
+            }
+            org_code = st.selectbox(t("cs.page.org"), list(found_labels), key="cs_dl_org", format_func=found_labels.__getitem__)
     day_col, time_col = st.columns(2)
     due_day = day_col.date_input(t("cs.page.due_date"), value=today_local(), key="cs_dl_day")
     due_time = time_col.time_input(t("cs.page.due_time"), value=time(12, 0), key="cs_dl_time")
@@ -210,10 +209,8 @@ with grant_col, st.container(border=True):
     if units.empty:
         st.caption(t("cs.page.no_match"))
     else:
-        unit_code = st.selectbox(
-            t("cs.col.unit"), units["code"].tolist(), key="cs_ext_unit",
-            format_func=lambda c: f"{units.set_index('code').at[c, 'name']}（{c}）",
-        )
+        unit_labels = {code: f"{name}（{code}）" for code, name in zip(units["code"], units["name"], strict=True)}
+        unit_code = st.selectbox(t("cs.col.unit"), list(unit_labels), key="cs_ext_unit", format_func=unit_labels.__getitem__)
     ext_milestone = st.selectbox(t("cs.page.milestone"), MILESTONES, format_func=lambda m: t(f"cs.milestone.{m}"), key="cs_ext_milestone")
     day_col, time_col = st.columns(2)
     ext_day = day_col.date_input(t("cs.page.due_date"), value=today_local(), key="cs_ext_day")
