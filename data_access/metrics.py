@@ -16,6 +16,7 @@ import pandas as pd
 from sqlalchemy import Select, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from data_access import deadlines
 from data_access.history import live_at
 from data_access.models import BankResult, Deadline, Finding, Member, OrgUnit, PaperReceipt, Submission, Upload
 from data_access.scope import Scope
@@ -33,25 +34,11 @@ def units_in_scope(scope: Scope) -> Select[tuple[int]]:
     return select(OrgUnit.id).where(OrgUnit.level == "unit", scope.org_filter(OrgUnit))
 
 
-def unit_deadlines(campaign_id: int, milestone: str = "unit_submission") -> Select[tuple[int, datetime]]:
-    """Each unit's effective deadline: its own extension, else its area's, district's, or the
-    campaign-wide one, whichever is most specific."""
-    unit = aliased(OrgUnit)
-
-    def due_for(condition: object) -> object:
-        return (
-            select(func.max(Deadline.due_at))
-            .where(Deadline.campaign_id == campaign_id, Deadline.milestone == milestone, condition)  # type: ignore[arg-type]
-            .scalar_subquery()
-        )
-
-    effective = func.coalesce(
-        due_for(Deadline.org_unit_id == unit.id),
-        due_for(Deadline.org_unit_id == unit.area_id),
-        due_for(Deadline.org_unit_id == unit.district_id),
-        due_for(and_(Deadline.org_unit_id.is_(None), or_(Deadline.level.is_(None), Deadline.level == "unit"))),
-    )
-    return select(unit.id.label("unit_id"), effective.label("due_at")).where(unit.level == "unit")
+def unit_deadlines(campaign_id: int, milestone: str = "unit_submission", cutoff: datetime | None = None) -> Select[tuple[int, datetime]]:
+    """Each unit's effective deadline (``data_access.deadlines``: its own extension, else its
+    nearest ancestor's at any depth, else a level-wide one, else the campaign's), from the
+    deadline rows live at the cut-off (None: the current ones)."""
+    return deadlines.unit_deadlines(campaign_id, milestone, cutoff)
 
 
 def _member_counts(campaign_id: int, cutoff: datetime):  # type: ignore[no-untyped-def]
@@ -210,7 +197,7 @@ def unit_progress(session: Session, scope: Scope, campaign_id: int, cutoff: date
     unit = aliased(OrgUnit)
     district = aliased(OrgUnit)
     area = aliased(OrgUnit)
-    deadlines = unit_deadlines(campaign_id).subquery("dl")
+    due = unit_deadlines(campaign_id, cutoff=cutoff).subquery("dl")
     mc = _member_counts(campaign_id, cutoff)
     latest = _latest_upload(campaign_id, cutoff)
     sstate = _submission_state(campaign_id, cutoff)
@@ -237,7 +224,7 @@ def unit_progress(session: Session, scope: Scope, campaign_id: int, cutoff: date
             unit.contact_name,
             unit.contact_phone,
             unit.expected_members,
-            deadlines.c.due_at,
+            due.c.due_at,
             status.label("status"),
             sstate.c.first_submitted_at,
             sstate.c.last_submitted_at,
@@ -253,7 +240,7 @@ def unit_progress(session: Session, scope: Scope, campaign_id: int, cutoff: date
             latest.c.first_clean,
             *(func.coalesce(col, 0).label(col.name) for col in mc.c if col.name != "unit_id"),
         )
-        .join(deadlines, deadlines.c.unit_id == unit.id, isouter=True)
+        .join(due, due.c.unit_id == unit.id, isouter=True)
         .join(district, district.id == unit.district_id, isouter=True)
         .join(area, area.id == unit.area_id, isouter=True)
         .join(mc, mc.c.unit_id == unit.id, isouter=True)
@@ -402,14 +389,18 @@ def rollup(units: pd.DataFrame, level: str) -> pd.DataFrame:
     return grouped.sort_values("org_name").reset_index(drop=True)
 
 
-def deadlines_in_scope(session: Session, scope: Scope, campaign_id: int) -> pd.DataFrame:
-    """Deadlines that apply inside the scope: set on an org unit in it, on one of its
-    ancestors (a district deadline seen from an area), or campaign-wide."""
+def deadlines_in_scope(session: Session, scope: Scope, campaign_id: int, cutoff: datetime | None = None) -> pd.DataFrame:
+    """Deadlines in force (live at the cut-off; None: the current ones) that apply inside the
+    scope: set on an org unit in it, on one of its ancestors (a district deadline seen from an
+    area), on a level, or campaign-wide."""
     org = aliased(OrgUnit)
     query = (
-        select(Deadline.milestone, Deadline.due_at, Deadline.is_extension, Deadline.note, org.id.label("org_id"), org.name.label("org_name"), org.path)
+        select(
+            Deadline.milestone, Deadline.due_at, Deadline.is_extension, Deadline.note, Deadline.level,
+            Deadline.set_by, Deadline.set_at, org.id.label("org_id"), org.name.label("org_name"), org.path,
+        )
         .join(org, org.id == Deadline.org_unit_id, isouter=True)
-        .where(Deadline.campaign_id == campaign_id)
+        .where(Deadline.campaign_id == campaign_id, deadlines.live_at(cutoff))
         .order_by(Deadline.due_at)
     )
     frame = pd.DataFrame(session.execute(query).mappings().all())
@@ -419,7 +410,7 @@ def deadlines_in_scope(session: Session, scope: Scope, campaign_id: int) -> pd.D
 
     def applies(path: object) -> bool:
         if not isinstance(path, str):
-            return True  # campaign-wide
+            return True  # level-wide or campaign-wide
         return path.startswith(root) or root.startswith(path)
 
     return frame[frame["path"].map(applies)].drop(columns=["path"]).reset_index(drop=True)

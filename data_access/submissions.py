@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, aliased
 
 from data_access import metrics
 from data_access.chase import last_chases
+from data_access.deadlines import live_at
 from data_access.models import Deadline, OrgUnit, Submission
 from data_access.scope import Scope
 
@@ -17,19 +18,23 @@ PAPER_MATERIALS = ("sheet", "unit_form", "id_copies", "consents")
 AT_RISK_DAYS = 3
 
 
-def _extensions(session: Session, scope: Scope, campaign_id: int) -> pd.DataFrame:
-    """Units in scope with their own (extended) submission deadline and its note."""
+def _extensions(session: Session, scope: Scope, campaign_id: int, cutoff: datetime | None = None) -> pd.DataFrame:
+    """Units in scope with their own (extended) submission deadline in force at the cut-off,
+    and its note (the reason)."""
     unit = aliased(OrgUnit)
     ranked = (
         select(
             Deadline.org_unit_id.label("unit_id"),
             Deadline.note.label("extension_note"),
-            func.row_number().over(partition_by=Deadline.org_unit_id, order_by=Deadline.due_at.desc()).label("rn"),
+            func.row_number().over(
+                partition_by=Deadline.org_unit_id, order_by=(Deadline.is_extension.desc(), Deadline.due_at.desc())
+            ).label("rn"),
         )
         .join(unit, unit.id == Deadline.org_unit_id)
         .where(
             Deadline.campaign_id == campaign_id,
             Deadline.milestone == "unit_submission",
+            live_at(cutoff),
             unit.level == "unit",
             scope.org_filter(unit),
         )
@@ -76,7 +81,7 @@ def submission_board(
     if units.empty:
         return units
     board = (
-        units.merge(_extensions(session, scope, campaign_id), on="unit_id", how="left")
+        units.merge(_extensions(session, scope, campaign_id, cutoff), on="unit_id", how="left")
         .merge(_return_reasons(session, scope, campaign_id, cutoff), on="unit_id", how="left")
         .merge(last_chases(session, scope, cutoff), on="unit_id", how="left")
     )

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from campaign.errors import ActionRefused
@@ -32,8 +32,9 @@ from campaign.rules.phone import error_code as phone_error
 from campaign.timeutil import format_local, now_utc
 from data_access.actions.base import NotFound, add_events, lock_org, log_action, require_role, unit_in_scope
 from data_access.auth import CurrentUser
+from data_access.deadlines import node_deadline
 from data_access.history import live
-from data_access.models import Campaign, Deadline, Member, OrgUnit, ReviewDecision, Submission, Upload
+from data_access.models import Campaign, Member, OrgUnit, ReviewDecision, Submission, Upload
 from data_access.scope import Scope
 
 SUBMITTING_ROLES = ("unit", "admin")
@@ -188,28 +189,13 @@ def ancestor_levels(session: Session, paths: Sequence[str]) -> dict[str, dict[st
     return found
 
 
-def effective_deadline(session: Session, campaign_id: int, unit: OrgUnit, milestone: str = "unit_submission") -> datetime | None:
-    """The unit's deadline for a milestone: its own extension, else the nearest ancestor's
-    (any depth), else the campaign-wide one (level unset or 'unit')."""
-    ids = path_ids(unit.path)
-    per_org = dict(
-        session.execute(
-            select(Deadline.org_unit_id, func.max(Deadline.due_at))
-            .where(Deadline.campaign_id == campaign_id, Deadline.milestone == milestone, Deadline.org_unit_id.in_(ids))
-            .group_by(Deadline.org_unit_id)
-        ).all()
-    )
-    for org_id in reversed(ids):
-        if per_org.get(org_id) is not None:
-            return per_org[org_id]
-    return session.scalar(
-        select(func.max(Deadline.due_at)).where(
-            Deadline.campaign_id == campaign_id,
-            Deadline.milestone == milestone,
-            Deadline.org_unit_id.is_(None),
-            or_(Deadline.level.is_(None), Deadline.level == "unit"),
-        )
-    )
+def effective_deadline(
+    session: Session, campaign_id: int, unit: OrgUnit, milestone: str = "unit_submission", cutoff: datetime | None = None
+) -> datetime | None:
+    """The unit's deadline for a milestone (``data_access.deadlines``: its own extension, else
+    the nearest ancestor's at any depth, else a level-wide one, else the campaign's), from the
+    deadline rows in force at the cut-off (None: the current ones)."""
+    return node_deadline(session, campaign_id, unit, milestone, cutoff)
 
 
 def live_members(campaign_id: int, unit_id: int, stage: str | Sequence[str]):  # type: ignore[no-untyped-def]
@@ -304,7 +290,7 @@ def submit_list(
     upload = latest_clean_upload(session, campaign.id, unit.id)
     if not members or upload is None:
         raise NothingToSubmit(unit=unit.name)
-    due_at = effective_deadline(session, campaign.id, unit)
+    due_at = effective_deadline(session, campaign.id, unit, cutoff=at)
     on_time = due_at is None or at <= due_at
     level = unit_chain(session, campaign, unit)[0]
     submission = Submission(
