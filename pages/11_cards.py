@@ -106,7 +106,7 @@ with tabs["received"]:
         import_flow("received_by_district", "received", cards.preview_received, cards.import_received)
         waiting = shown[shown["not_received"] > 0]
         with st.form("received_form"):
-            chosen = st.multiselect(t("cards.units_to_receive"), waiting["unit_id"].tolist(), format_func=names.__getitem__, key="received_units")
+            chosen = st.multiselect(t("cards.units_to_receive"), waiting["unit_id"].tolist(), format_func=names.__getitem__, placeholder=t("common.choose"), key="received_units")
             if st.form_submit_button(t("cards.record_received"), icon=":material/inventory:") and chosen:
                 done = perform(ctx, cards.record_received, ctx.campaign_id, unit_ids=[int(u) for u in chosen])
                 if done is not None:

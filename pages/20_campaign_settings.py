@@ -78,7 +78,7 @@ def settings_fields(prefix: str, current: pd.Series | None) -> dict[str, object]
         ),
         "review_levels": chain_in_order(st.multiselect(
             t("cs.field.review_levels"), approving, default=chain, format_func=lambda c: level_name.get(c, c),
-            help=t("cs.page.chain_help"), key=f"{prefix}_chain",
+            help=t("cs.page.chain_help"), placeholder=t("common.choose"), key=f"{prefix}_chain",
         )),
     }
     return values

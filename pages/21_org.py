@@ -106,9 +106,10 @@ if not tree.empty:
     st.subheader(t("org.tree"))
     per_level = (live.groupby(["rank", "level_name", "kind"], as_index=False).size().sort_values("rank")
                  .drop(columns=["rank"]))
+    per_level["kind"] = per_level["kind"].map(lambda kind: t(f"org.kind.{kind}") if kind else "—")
     st.caption(t("org.per_level"))
     st.dataframe(per_level.rename(columns={"level_name": t("org.col.level"), "kind": t("org.col.kind"), "size": t("org.col.count")}),
-                 hide_index=True)
+                 hide_index=True, placeholder="—")
     depth = live["path"].str.count("/") - 2
     shown = live.assign(name=[("　" * max(0, int(d))) + str(n) for d, n in zip(depth, live["name"], strict=True)])
     st.dataframe(
@@ -116,5 +117,5 @@ if not tree.empty:
             "code": t("org.col.code"), "name": t("org.col.name"), "level_name": t("org.col.level"),
             "card_unit_name": t("org.col.card_unit_name"), "contact_name": t("org.col.contact_name"),
             "expected_members": t("org.col.expected_members")}),
-        hide_index=True, width="stretch",
+        hide_index=True, width="stretch", placeholder="—",
     )

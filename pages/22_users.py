@@ -65,7 +65,7 @@ def scope_picker(key: str, role: str) -> int | None | str:
     choices = loaders_users.scope_choices(ctx.user, search)
     labels = {"*": t("users.everything")} if role == "admin" and ctx.user.scope.is_everything else {}
     labels |= {str(r.id): f"{r.name}（{r.code} · {r.level_name or r.level}）" for r in choices.itertuples()}
-    chosen = st.selectbox(t("users.scope"), list(labels), index=None, key=f"{key}_scope", format_func=labels.__getitem__)
+    chosen = st.selectbox(t("users.scope"), list(labels), index=None, placeholder=t("common.choose"), key=f"{key}_scope", format_func=labels.__getitem__)
     if chosen is None:
         return ""
     return None if chosen == "*" else int(chosen)
@@ -89,7 +89,7 @@ with add_tab:
 # --- change one -------------------------------------------------------------------------
 with change_tab:
     logins = table["login"].tolist() if not table.empty else []
-    target = st.selectbox(t("users.pick_user"), logins, index=None, key="change_login")
+    target = st.selectbox(t("users.pick_user"), logins, index=None, placeholder=t("common.choose"), key="change_login")
     if target is not None:
         row = table[table["login"] == target].iloc[0]
         st.caption(f"{md(row['display_name'])} · {role_name(row['role'])} · {md(row['scope_name'] or t('users.everything'))}")

@@ -75,7 +75,7 @@ st.markdown(t(
 ))
 decide, paper = st.columns(2)
 with decide, st.form("decide_one"):
-    reason = st.selectbox(t("wfr.rev.reason"), RETURN_REASONS, format_func=lambda r: reason_label(r, ctx.lang), index=None, key="return_reason")
+    reason = st.selectbox(t("wfr.rev.reason"), RETURN_REASONS, format_func=lambda r: reason_label(r, ctx.lang), index=None, placeholder=t("common.choose"), key="return_reason")
     note = st.text_area(t("wfr.rev.note"), max_chars=MAX_NOTE, key="return_note")
     b1, b2 = st.columns(2)
     approve = b1.form_submit_button(t("wfr.rev.approve"), type="primary", icon=":material/check:")

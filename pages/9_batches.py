@@ -56,7 +56,7 @@ else:
             area_id = st.selectbox(t("bankwf.create_area"), areas, format_func=lambda i: names.get(i, str(i)), key="batch_area")
         elif how == "units":
             unit_names = dict(zip(ready["unit_id"], ready["unit_name"], strict=True))
-            unit_ids = st.multiselect(t("bankwf.create_units"), list(unit_names), format_func=unit_names.__getitem__, key="batch_units")
+            unit_ids = st.multiselect(t("bankwf.create_units"), list(unit_names), format_func=unit_names.__getitem__, placeholder=t("common.choose"), key="batch_units")
         branch = st.text_input(t("bankwf.create_branch"), max_chars=100, key="batch_branch")
         make = st.form_submit_button(t("bankwf.create_submit"), type="primary", icon=":material/outbox:")
     if make and district_id is not None:

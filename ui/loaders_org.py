@@ -44,7 +44,10 @@ def tree_frame() -> pd.DataFrame:
     frame["level_name"] = frame["level"].map(lambda code: stored[code].name if code in stored else code)
     frame["kind"] = frame["level"].map(lambda code: stored[code].kind if code in stored else "")
     frame["rank"] = frame["level"].map(lambda code: stored[code].rank if code in stored else 0)
-    return frame
+    # parents before children, siblings in the order they were loaded (the file's order):
+    # the path's ids as numbers ("/1/10/" after "/1/9/"), not as text
+    order = sorted(range(len(frame)), key=lambda i: [int(part) for part in str(frame["path"].iat[i]).strip("/").split("/") if part])
+    return frame.iloc[order].reset_index(drop=True)
 
 
 def node_count() -> int:

@@ -115,6 +115,11 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "org.col.new": ("新值", "new"),
     "org.col.count": ("单位数", "nodes"),
     "org.col.kind": ("类型", "kind"),
+    "org.kind.group": ("上级工会（汇总）", "grouping union"),
+    "org.kind.district": ("区县局、集团（审核、组批）", "district (reviews, batches)"),
+    "org.kind.area": ("片区（联络）", "liaison area"),
+    "org.kind.unit": ("基层单位（报送名单）", "base unit (submits a list)"),
+    "org.kind.sub_unit": ("车间、部门、班组", "workshop"),
     "org.file_name": ("组织架构", "org-tree"),
     "org.template_name": ("组织架构导入模板", "org-tree-template"),
 }

@@ -90,6 +90,7 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "common.days_over": ("已超期 {days} 天", "{days} days overdue"),
     "common.data_as_of": ("数据截至 {when}（北京时间）", "Data as of {when} (Beijing time)"),
     "common.no_data": ("暂无数据。", "No data yet."),
+    "common.choose": ("请选择", "Choose"),
     "overview.burnup": ("累计报送单位（燃尽图）", "Cumulative submissions (burn-up)"),
     "overview.burnup_units": ("应报送单位 {n} 家", "{n} units expected"),
     "overview.deadline_line": ("{name}截止", "{name} deadline"),
