@@ -370,6 +370,23 @@ class User(Base):
     )
 
 
+class UserSession(Base):
+    """A signed-in browser session that outlives a reload: the browser holds only a random
+    token (in a cookie), the server its SHA-256. Ended by sign-out (``revoked_at``), by its
+    expiry, or by the user's ``session_version`` moving past the one it was opened with."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    session_version: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
 class Audit(Base):
     """Who imported, exported, signed in or wiped what, when; append-only (database triggers,
     see ``data_access.audit``)."""
