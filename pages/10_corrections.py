@@ -34,7 +34,7 @@ st.dataframe(
         "unit_name": t("bankwf.col_unit"), "reason_text": t("bankwf.col_bank_reason"),
         "failed_at": st.column_config.DatetimeColumn(t("bankwf.col_failed_at"), format="YYYY-MM-DD HH:mm"),
         "batch_reference": t("bankwf.col_batch"),
-    },
+    }, placeholder="—",
 )
 
 labels = {
@@ -83,5 +83,5 @@ if member_id is not None:
                     "at": st.column_config.DatetimeColumn(t("bankwf.col_at"), format="YYYY-MM-DD HH:mm"),
                     "kind": t("bankwf.col_kind"), "by": t("bankwf.col_by"), "batch_reference": t("bankwf.col_batch"),
                     "reason": t("bankwf.col_reason"), "note": t("bankwf.col_note"),
-                },
+                }, placeholder="—",
             )

@@ -87,7 +87,7 @@ def import_flow(step: str, key: str, preview_act, import_act) -> None:  # type: 
             with st.expander(t("cards.received_not_listed", n=len(result.received_not_listed))):
                 st.dataframe(result.received_not_listed, hide_index=True, width="stretch",
                              column_config={"name": t("dc.name"), "id_masked": t("dc.id_number"), "unit_name": t("dc.unit"),
-                                            "received_at": t("dc.received")})
+                                            "received_at": t("dc.received")}, placeholder="—")
     if result.ok and result.to_record and not result.already_imported and st.button(t("cards.confirm_import", n=result.to_record), type="primary", key=f"{key}_confirm"):
         done = perform(ctx, import_act, ctx.campaign_id, upload.getvalue(), upload.name)
         if done is not None and done.written:
@@ -149,7 +149,7 @@ with tabs["delivered"]:
             ready.assign(tick=False)[["tick", "name", "id_masked", "card_masked", "handed_to", "member_id"]],
             hide_index=True, width="stretch", disabled=["name", "id_masked", "card_masked", "handed_to", "member_id"], key="deliver_editor",
             column_config={"tick": st.column_config.CheckboxColumn(t("cards.tick")), "name": t("dc.name"), "id_masked": t("dc.id_number"),
-                           "card_masked": t("cards.col_card"), "handed_to": t("cards.handed_to"), "member_id": None},
+                           "card_masked": t("cards.col_card"), "handed_to": t("cards.handed_to"), "member_id": None}, placeholder="—",
         )
         ticked = [int(m) for m in edited.loc[edited["tick"], "member_id"]]
         if st.button(t("cards.record_delivered", n=len(ticked)), disabled=not ticked, type="primary", key="deliver_ticked"):
@@ -188,7 +188,7 @@ with tabs["handoff"]:
             view = history.assign(at=[format_local(v.to_pydatetime()) for v in history["at"]])
             st.dataframe(view[["at", "by", "member_count", "scope_name", "file_name"]], hide_index=True, width="stretch",
                          column_config={"at": t("ho.at"), "by": t("ho.by"), "member_count": t("ho.members"),
-                                        "scope_name": t("ho.scope"), "file_name": t("ho.file")})
+                                        "scope_name": t("ho.scope"), "file_name": t("ho.file")}, placeholder="—")
             pick = st.selectbox(t("ho.download_which"), history["handoff_id"].tolist(),
                                 format_func=lambda h: f"#{h} · {view.set_index('handoff_id').at[h, 'at']}", key="handoff_pick")
             stem = t("ho.file_stem")

@@ -44,7 +44,7 @@ st.dataframe(
     column_config={
         "name": t("people.col_name"), "id_number": t("people.col_id"), "phone": t("people.col_phone"),
         "unit_name": t("people.col_unit"), "stage": t("people.col_stage"),
-    },
+    }, placeholder="—",
 )
 labels = {int(r.member_id): f"{r.name} · {r.id_number} · {r.unit_name}" for r in found.itertuples()}
 member_id = st.selectbox(t("people.pick"), list(labels), format_func=labels.__getitem__, key="people_member")
@@ -112,5 +112,5 @@ st.dataframe(
         "at": st.column_config.DatetimeColumn(t("people.col_at"), format="YYYY-MM-DD HH:mm"),
         "kind": t("people.col_kind"), "by": t("people.col_by"), "unit_name": t("people.col_unit"),
         "reason": t("people.col_reason"), "note": t("people.col_note"),
-    },
+    }, placeholder="—",
 )

@@ -154,7 +154,7 @@ else:
     )
     grid = table.pivot_table(index="applies", columns="milestone_label", values="due", aggfunc="first", sort=False).fillna("")
     ordered = [t(f"cs.milestone.{m}") for m in MILESTONES if t(f"cs.milestone.{m}") in grid.columns]
-    st.dataframe(grid[ordered].rename_axis(t("cs.col.applies")), width="stretch")
+    st.dataframe(grid[ordered].rename_axis(t("cs.col.applies")), width="stretch", placeholder="—")
     notes = table[table["note"].notna()]
     for _, row in notes.iterrows():
         st.caption(f"{md(row['applies'])} · {md(row['milestone_label'])}：{md(row['note'])}")
@@ -198,7 +198,7 @@ else:
         t("cs.col.milestone"): [t(f"cs.milestone.{m}") for m in extensions["milestone"]],
         t("cs.col.due"): [local(v) for v in extensions["due_at"]], t("cs.col.note"): extensions["note"],
         t("cs.col.set_by"): extensions["set_by"], t("cs.col.set_at"): [local(v) for v in extensions["set_at"]],
-    }), hide_index=True, width="stretch")
+    }), hide_index=True, width="stretch", placeholder="—")
 
 grant_col, revoke_col = st.columns([3, 2])
 with grant_col, st.container(border=True):
@@ -248,4 +248,4 @@ with st.expander(t("cs.page.history")):
             t("cs.col.due"): [local(v) for v in history["due_at"]], t("cs.col.note"): history["note"],
             t("cs.col.set_by"): history["set_by"], t("cs.col.set_at"): [local(v) for v in history["set_at"]],
             t("cs.col.superseded_at"): [local(v) for v in history["superseded_at"]],
-        }), hide_index=True, width="stretch")
+        }), hide_index=True, width="stretch", placeholder="—")

@@ -75,7 +75,7 @@ if upload is not None:
         st.dataframe(
             pd.DataFrame([(r.sheet_row, r.code, r.message(ctx.lang)) for r in plan.refused],
                          columns=[t("org.col.row"), t("org.col.code"), t("org.col.reasons")]),
-            hide_index=True, width="stretch",
+            hide_index=True, width="stretch", placeholder="—",
         )
     elif plan.is_noop:
         st.info(t("org.noop"), icon=":material/check:")
@@ -85,14 +85,14 @@ if upload is not None:
                    "level": t("org.col.level"), "expected_members": t("org.col.expected_members")}
         with tabs[0]:
             st.dataframe(pd.DataFrame([{k: getattr(n, k) for k in columns} for n in plan.added], columns=list(columns))
-                         .rename(columns=columns), hide_index=True, width="stretch")
+                         .rename(columns=columns), hide_index=True, width="stretch", placeholder="—")
         with tabs[1]:
             st.dataframe(pd.DataFrame([(c.code, t(f"org.col.{c.field}"), str(c.old), str(c.new)) for c in plan.changed],
                                       columns=[t("org.col.code"), t("org.col.field"), t("org.col.old"), t("org.col.new")]),
-                         hide_index=True, width="stretch")
+                         hide_index=True, width="stretch", placeholder="—")
         with tabs[2]:
             st.dataframe(pd.DataFrame([{k: getattr(n, k) for k in columns} for n in plan.retired], columns=list(columns))
-                         .rename(columns=columns), hide_index=True, width="stretch")
+                         .rename(columns=columns), hide_index=True, width="stretch", placeholder="—")
         if st.button(t("org.apply"), type="primary", key="org_apply"):
             result = perform(ctx, apply_org_import, plan, file_name=name)
             if result is not None:

@@ -55,7 +55,7 @@ else:
         t("users.col_last_sign_in"): [format_local(v) if v is not None and not pd.isna(v) else "" for v in table["last_sign_in"]],
         t("users.col_locked"): [format_local(v) if v is not None else "" for v in table["locked_until"]],
     })
-    st.dataframe(shown, hide_index=True, width="stretch")
+    st.dataframe(shown, hide_index=True, width="stretch", placeholder="—")
 
 
 def scope_picker(key: str, role: str) -> int | None | str:
@@ -164,7 +164,7 @@ with import_tab:
                     t("users.col_row"): [r.sheet_row for r in result.refused],
                     t("users.col_login"): [r.login for r in result.refused],
                     t("users.col_reason"): [r.message(ctx.lang) for r in result.refused],
-                }), hide_index=True, width="stretch")
+                }), hide_index=True, width="stretch", placeholder="—")
             if result.to_add and not result.written:
                 st.dataframe(pd.DataFrame({
                     t("users.col_row"): [p.sheet_row for p in result.to_add],
@@ -172,12 +172,12 @@ with import_tab:
                     t("users.col_name"): [p.display_name for p in result.to_add],
                     t("users.col_role"): [role_name(p.role) for p in result.to_add],
                     t("users.col_scope_code"): [p.scope_code for p in result.to_add],
-                }), hide_index=True, width="stretch")
+                }), hide_index=True, width="stretch", placeholder="—")
             if result.passwords:
                 st.warning(t("users.passwords_note"), icon=":material/key:")
                 st.dataframe(pd.DataFrame(list(result.passwords), columns=[
                     t("users.col_login"), t("users.col_name"), t("users.col_password"),
-                ]), hide_index=True, width="stretch")
+                ]), hide_index=True, width="stretch", placeholder="—")
                 accounts = list(result.passwords)
                 downloads.button(
                     t("users.passwords_download"), lambda: (passwords_bytes(accounts, ctx.lang), len(accounts)),

@@ -62,6 +62,6 @@ st.dataframe(
         "at": st.column_config.DatetimeColumn(t("auditlog.col_at"), format="YYYY-MM-DD HH:mm:ss"),
         "user_login": t("auditlog.col_user"), "action": t("auditlog.col_action"), "object": t("auditlog.col_object"),
         "detail": t("auditlog.col_detail"), "row_count": st.column_config.NumberColumn(t("auditlog.col_rows"), format="%d"),
-    },
+    }, placeholder="—",
 )
 views.audit_export_button(ctx, filters, export_name(t("auditlog.file"), filters.label().replace(" ", "-"), today_local(), "xlsx"))

@@ -101,6 +101,6 @@ if subs.empty:
     st.caption(t("wfr.submit.history_empty"))
 else:
     shown_subs, shown_decisions = review_views.history_tables(subs, decisions, t, ctx.lang)
-    st.dataframe(shown_subs, hide_index=True, width="stretch")
+    st.dataframe(shown_subs, hide_index=True, width="stretch", placeholder="—")
     if not shown_decisions.empty:
-        st.dataframe(shown_decisions, hide_index=True, width="stretch")
+        st.dataframe(shown_decisions, hide_index=True, width="stretch", placeholder="—")

@@ -43,7 +43,7 @@ edited = st.data_editor(
     column_config={
         t("wfr.col.select"): st.column_config.CheckboxColumn(t("wfr.col.select"), width="small"),
         t("tl.link"): st.column_config.LinkColumn(display_text=t("tl.link_text")),
-    },
+    }, placeholder="—",
 )
 if len(everything) > len(queue):
     st.caption(t("wfr.rev.others_waiting", n=len(everything) - len(queue)))

@@ -37,7 +37,7 @@ else:
         ready[["unit_name", "card_unit_name", "ready", "corrected"]], hide_index=True, width="stretch",
         height=min(36 * (len(ready) + 1) + 4, 360),
         column_config={"unit_name": t("bankwf.col_unit"), "card_unit_name": t("bankwf.col_card_unit"),
-                       "ready": t("bankwf.col_ready"), "corrected": t("bankwf.col_corrected")},
+                       "ready": t("bankwf.col_ready"), "corrected": t("bankwf.col_corrected")}, placeholder="—",
     )
 
     # --- make a batch -------------------------------------------------------------------
@@ -85,7 +85,7 @@ st.dataframe(
         "sent_at": st.column_config.DatetimeColumn(t("bankwf.col_sent"), format="YYYY-MM-DD HH:mm"),
         "member_count": t("bankwf.col_members"), "produced": t("bankwf.col_produced"), "failed": t("bankwf.col_failed"),
         "status": t("bankwf.col_status"),
-    },
+    }, placeholder="—",
 )
 references = dict(zip(batches["batch_id"], batches["reference"], strict=True))
 batch_id = st.selectbox(t("bankwf.file_pick"), list(references), format_func=references.__getitem__, key="batch_pick")
@@ -123,7 +123,7 @@ with right:
                     st.error(t("bankwf.lines_refused", count=len(preview.refused), lines=preview.lines), icon=":material/block:")
                     table = preview.refused_frame(ctx.lang).head(SHOWN_REFUSALS)
                     st.dataframe(table, hide_index=True, width="stretch",
-                                 column_config={"sheet_row": t("bankwf.col_row"), "id_masked": t("bankwf.col_id"), "reason": t("bankwf.col_reason")})
+                                 column_config={"sheet_row": t("bankwf.col_row"), "id_masked": t("bankwf.col_id"), "reason": t("bankwf.col_reason")}, placeholder="—")
                     if len(preview.refused) > SHOWN_REFUSALS:
                         st.caption(t("bankwf.preview_more", count=len(preview.refused) - SHOWN_REFUSALS))
                 elif st.button(t("bankwf.import_confirm"), type="primary", icon=":material/task_alt:", key=f"confirm_{digest[:16]}"):

@@ -23,7 +23,7 @@ def show_open_failures(ctx: Any) -> int:
             column_config={
                 "name": ctx.t("bankwf.col_name"), "id_masked": ctx.t("bankwf.col_id"),
                 "unit_name": ctx.t("bankwf.col_unit"), "reason_text": ctx.t("bankwf.col_bank_reason"),
-            },
+            }, placeholder="—",
         )
         st.page_link("pages/10_corrections.py", label=ctx.t("bankwf.intake_link"), icon=":material/build:",
                      query_params=ctx.link_params or None)
