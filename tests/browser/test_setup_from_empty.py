@@ -163,7 +163,7 @@ def test_the_clerk_sees_the_extension_and_the_admin_sees_the_setup(browser: Brow
     admin = _signed_in(browser, office_server, "admin")
     try:
         for link, expected in (("用户管理", ["leader-hp", "liaison-hx", "clerk-u31", "city-leader"]),
-                               ("组织架构", ["和平区总工会", "南开一片区", "己物流公司工会"]),
+                               ("组织架构", ["和平区总工会", "河西一片区", "丁医院工会"]),
                                ("活动设置", ["天津市总工会（C01）", "2027-01-15 17:00", "2027-01-22 17:00", "学校放寒假，材料收集推迟"])):
             admin.get_by_role("link", name=link).first.click()
             wait_for_app(admin)
