@@ -44,6 +44,10 @@ def load_generated(session: Session, data: DemoData) -> dict[str, int]:
         if rows:
             _insert_rows(session, table_name, rows)
         counts[table_name] = len(rows)
+    if counts.get("member") or counts.get("bank_result"):
+        from data_access.summary import rebuild_all
+
+        rebuild_all(session)  # rows written in bulk: their summaries recomputed in SQL
     if session.get_bind().dialect.name == "postgresql":
         for table_name in TABLE_ORDER:
             session.execute(
