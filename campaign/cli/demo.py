@@ -21,6 +21,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     scale.add_argument("--members", type=int, default=1_000_000)
     scale.add_argument("--units", type=int, default=10_000)
     scale.add_argument("--seed", type=int, default=7)
+    scale.add_argument("--database", default=None, help="database URL (default: DATABASE_URL or the embedded file)")
     scale.set_defaults(func=run_demo, if_empty=False, replace=True)  # always wipes first
 
 
@@ -38,7 +39,7 @@ def run_demo(args: argparse.Namespace) -> int:
     from data_access.db import get_engine, is_empty, migrate, wipe, write_session
     from data_access.loader import load_generated
 
-    engine = get_engine()
+    engine = get_engine(getattr(args, "database", None))
     migrate(engine)
     if not is_empty(engine):
         if args.if_empty:
