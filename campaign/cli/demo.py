@@ -55,9 +55,12 @@ def run_demo(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     config = DemoConfig(seed=args.seed, members=args.members, units=args.units)
     if args.command == "scale":  # the bulk path: rows written directly (benchmarks only)
+        sys.stderr.write("生成中 / generating rows ...\n")
         data = generate_demo(now_utc(), config)
+        sys.stderr.write(f"生成 {time.perf_counter() - started:.1f} 秒 / generated; writing\n")
         with write_session(engine) as session:
-            counts = load_generated(session, data)
+            counts = load_generated(session, data, _table_bar())
+        print(file=sys.stderr)
         summary = ", ".join(f"{table} {count}" for table, count in counts.items() if count)
     else:  # the demo: every step after the setup goes through the app's own actions
         from campaign.demo.story import generate_story
@@ -74,6 +77,20 @@ def run_demo(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - started
     print(f"已载入演示活动（{seconds:.1f} 秒）/ loaded in {seconds:.1f} s: {summary}")
     return 0
+
+
+def _table_bar():  # type: ignore[no-untyped-def]
+    """A one-line progress bar per table on stderr: member [#####.....] 120000/300000."""
+
+    def show(table: str, done: int, total: int) -> None:
+        width = 30
+        filled = round(width * done / max(total, 1))
+        sys.stderr.write(f"\r{table:<14} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        if done >= total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return show
 
 
 def _progress_bar():  # type: ignore[no-untyped-def]
