@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, case, delete, func, insert, literal, or_, select, union_all
+from sqlalchemy import Connection, and_, case, delete, event, func, insert, literal, or_, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -133,6 +133,38 @@ def add_bank_results(session: Session, campaign_id: int, rows: Iterable[tuple[in
             for (b, u, o, r, at), n in sorted(counts.items())
         ],
     )
+
+
+@event.listens_for(Session, "after_flush")
+def _summarise_orm_rows(session: Session, _context: object) -> None:
+    """Member and result rows added through the ORM (``session.add``: fixtures, small tools)
+    are summarised in the same flush, as the bulk writers summarise theirs. (Changing a member's
+    stage times through ORM attributes is not followed: writers go through ``add_events``.)"""
+    members = [o for o in session.new if isinstance(o, Member)]
+    results = [o for o in session.new if isinstance(o, BankResult)]
+    if not members and not results:
+        return
+    connection = session.connection()
+    if members:
+        names = [c.key for c in _ROW_COLUMNS]
+        rows = [tuple(getattr(m, name) for name in names) for m in members]
+        delta = _contributions(rows, {})
+        _upsert(connection, MemberStageCount, ("campaign_id", "unit_id", "stage", "at"), [
+            {"campaign_id": c, "unit_id": u, "stage": st, "at": at, "n": n} for (c, u, st, at), n in sorted(delta.items()) if n
+        ])
+    if results:
+        ids = sorted({r.member_id for r in results})
+        where = dict(
+            (mid, (c, u)) for mid, c, u in connection.execute(select(Member.id, Member.campaign_id, Member.unit_id).where(Member.id.in_(ids)))
+        )
+        counts: dict[tuple[int, int, int, str, str, datetime], int] = defaultdict(int)
+        for r in results:
+            campaign_id, unit_id = where[r.member_id]
+            counts[(campaign_id, r.batch_id, unit_id, r.outcome, r.reason_code or "", r.at)] += 1
+        _upsert(connection, BankResultCount, ("campaign_id", "batch_id", "unit_id", "outcome", "reason_code", "at"), [
+            {"campaign_id": c, "batch_id": b, "unit_id": u, "outcome": o, "reason_code": rc, "at": at, "n": n}
+            for (c, b, u, o, rc, at), n in sorted(counts.items())
+        ])
 
 
 # --- reading ----------------------------------------------------------------------------
