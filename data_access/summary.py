@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, case, delete, event, func, insert, literal, or_, select, union_all
+from sqlalchemy import Connection, and_, case, delete, event, func, insert, inspect, literal, or_, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -137,18 +137,27 @@ def add_bank_results(session: Session, campaign_id: int, rows: Iterable[tuple[in
 
 @event.listens_for(Session, "after_flush")
 def _summarise_orm_rows(session: Session, _context: object) -> None:
-    """Member and result rows added through the ORM (``session.add``: fixtures, small tools)
-    are summarised in the same flush, as the bulk writers summarise theirs. (Changing a member's
-    stage times through ORM attributes is not followed: writers go through ``add_events``.)"""
+    """Member and result rows added or changed through the ORM (``session.add``, attribute
+    changes: fixtures, small tools) are summarised in the same flush, as the bulk writers
+    summarise theirs (``add_events``, ``add_members``)."""
     members = [o for o in session.new if isinstance(o, Member)]
+    changed_members = [o for o in session.dirty if isinstance(o, Member)]
     results = [o for o in session.new if isinstance(o, BankResult)]
-    if not members and not results:
+    if not members and not changed_members and not results:
         return
     connection = session.connection()
-    if members:
-        names = [c.key for c in _ROW_COLUMNS]
-        rows = [tuple(getattr(m, name) for name in names) for m in members]
-        delta = _contributions(rows, {})
+    names = [c.key for c in _ROW_COLUMNS]
+    delta: dict[Key, int] = {}
+    _contributions([tuple(getattr(m, name) for name in names) for m in members], delta)
+    for m in changed_members:  # attribute history still holds the values before this flush
+        state = inspect(m)
+        before = []
+        for name in names:
+            history = state.attrs[name].history
+            before.append(history.deleted[0] if history.deleted else getattr(m, name))
+        _contributions([tuple(before)], delta, sign=-1)
+        _contributions([tuple(getattr(m, name) for name in names)], delta)
+    if any(delta.values()):
         _upsert(connection, MemberStageCount, ("campaign_id", "unit_id", "stage", "at"), [
             {"campaign_id": c, "unit_id": u, "stage": st, "at": at, "n": n} for (c, u, st, at), n in sorted(delta.items()) if n
         ])
