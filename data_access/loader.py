@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import insert, text
@@ -20,7 +20,9 @@ CHUNK = 5_000
 DATABASE_NUMBERED = frozenset({"audit"})
 
 
-def _insert_rows(session: Session, table_name: str, rows: Sequence[dict[str, Any]]) -> None:
+def _insert_rows(
+    session: Session, table_name: str, rows: Sequence[dict[str, Any]], progress: Callable[[str, int, int], None] | None = None
+) -> None:
     table = Base.metadata.tables[table_name]
     columns = set(table.columns.keys())
     if table_name in DATABASE_NUMBERED:
@@ -28,9 +30,13 @@ def _insert_rows(session: Session, table_name: str, rows: Sequence[dict[str, Any
     for start in range(0, len(rows), CHUNK):
         chunk = [{k: v for k, v in row.items() if k in columns} for row in rows[start : start + CHUNK]]
         session.execute(insert(table), chunk)
+        if progress is not None:
+            progress(table_name, min(start + CHUNK, len(rows)), len(rows))
 
 
-def load_generated(session: Session, data: DemoData) -> dict[str, int]:
+def load_generated(
+    session: Session, data: DemoData, progress: Callable[[str, int, int], None] | None = None
+) -> dict[str, int]:
     """Insert every generated table in foreign-key order; the caller owns the transaction.
 
     Each demo account gets its own salted argon2 hash (demo cost parameters, see
@@ -42,8 +48,12 @@ def load_generated(session: Session, data: DemoData) -> dict[str, int]:
         if table_name == "user":
             rows = [{**row, "password_hash": hash_demo_password(row["password"])} for row in rows]
         if rows:
-            _insert_rows(session, table_name, rows)
+            _insert_rows(session, table_name, rows, progress)
         counts[table_name] = len(rows)
+    if counts.get("member") or counts.get("bank_result"):
+        from data_access.summary import rebuild_all
+
+        rebuild_all(session)  # rows written in bulk: their summaries recomputed in SQL
     if session.get_bind().dialect.name == "postgresql":
         for table_name in TABLE_ORDER:
             session.execute(

@@ -16,9 +16,8 @@ import pandas as pd
 from sqlalchemy import Select, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from data_access import deadlines
-from data_access.history import live_at
-from data_access.models import BankResult, Deadline, Finding, Member, OrgUnit, PaperReceipt, Submission, Upload
+from data_access import deadlines, summary
+from data_access.models import BankResultCount, Deadline, Finding, OrgUnit, PaperReceipt, Submission, Upload
 from data_access.scope import Scope
 
 GROUP_LEVELS = ("district", "area", "unit")
@@ -42,25 +41,9 @@ def unit_deadlines(campaign_id: int, milestone: str = "unit_submission", cutoff:
 
 
 def _member_counts(campaign_id: int, cutoff: datetime):  # type: ignore[no-untyped-def]
-    m = Member
-    return (
-        select(
-            m.unit_id.label("unit_id"),
-            count_if(m.validated_at <= cutoff).label("validated"),
-            count_if(m.submitted_at <= cutoff).label("submitted"),
-            count_if(m.approved_at <= cutoff).label("approved"),
-            count_if(m.sent_at <= cutoff).label("sent_to_bank"),
-            count_if(m.produced_at <= cutoff).label("produced"),
-            count_if(m.received_at <= cutoff).label("received"),
-            count_if(m.distributed_at <= cutoff).label("distributed"),
-            count_if(m.delivered_at <= cutoff).label("delivered"),
-            count_if(m.activated_at <= cutoff).label("activated"),
-            count_if(and_(m.failed_at <= cutoff, or_(m.produced_at.is_(None), m.produced_at > cutoff))).label("failed_open"),
-        )
-        .where(m.campaign_id == campaign_id, live_at(cutoff, m))
-        .group_by(m.unit_id)
-        .subquery("mc")
-    )
+    """Per unit: live members counted per stage at the cut-off, summed from the summary table
+    (``data_access.summary``: units × times, never members)."""
+    return summary.stage_counts(campaign_id, cutoff)
 
 
 def _latest_upload(campaign_id: int, cutoff: datetime):  # type: ignore[no-untyped-def]
@@ -311,13 +294,14 @@ def _ratio(numerator: int, denominator: int) -> float | None:
 
 
 def bank_results_received(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) -> tuple[int, int]:
-    """(results received, produced) counted per result row up to the cut-off."""
+    """(results received, produced) counted per result row up to the cut-off (from the summary
+    of results per batch, unit and reason)."""
+    counts = BankResultCount
     query = (
-        select(func.count(), count_if(BankResult.outcome == "produced"))
-        .select_from(BankResult)
-        .join(Member, Member.id == BankResult.member_id)
-        .join(OrgUnit, OrgUnit.id == Member.unit_id)
-        .where(Member.campaign_id == campaign_id, BankResult.at <= cutoff, scope.org_filter(OrgUnit))
+        select(func.coalesce(func.sum(counts.n), 0), func.coalesce(func.sum(case((counts.outcome == "produced", counts.n), else_=0)), 0))
+        .select_from(counts)
+        .join(OrgUnit, OrgUnit.id == counts.unit_id)
+        .where(counts.campaign_id == campaign_id, counts.at <= cutoff, scope.org_filter(OrgUnit))
     )
     received, produced = session.execute(query).one()
     return int(received or 0), int(produced or 0)

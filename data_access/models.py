@@ -521,3 +521,34 @@ class HandoffMember(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     handoff_id: Mapped[int] = mapped_column(ForeignKey("handoff.id"), index=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), unique=True)
+
+
+# --- summary tables (data_access/summary.py keeps them; a cache of the member rows) -------
+
+
+class MemberStageCount(Base):
+    """How many live member rows of a unit enter (+n) or leave (-n) a stage count at a time:
+    the count of a stage at a cut-off is the sum of ``n`` up to it (a sum over units × times,
+    never over members). Kept in the transaction that changes the member rows."""
+
+    __tablename__ = "member_stage_count"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), primary_key=True)
+    stage: Mapped[str] = mapped_column(String(16), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class BankResultCount(Base):
+    """Bank result rows per batch, unit (the member's), outcome, reason ('' for none) and time."""
+
+    __tablename__ = "bank_result_count"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("bank_batch.id"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(16), primary_key=True)
+    reason_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)

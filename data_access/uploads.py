@@ -23,6 +23,7 @@ from campaign.i18n import t
 from campaign.rules.id_number import id_hash
 from campaign.timeutil import now_utc
 from campaign.validate import Result, validate_workbook
+from data_access import summary
 from data_access.actions.base import NotFound, add_events, lock_org, log_action, require_role, unit_in_scope
 from data_access.audit import log_import
 from data_access.auth import CurrentUser
@@ -245,6 +246,7 @@ def _write(
         if rows:
             session.execute(insert(Member), rows)
             new = session.scalars(select(Member.id).where(Member.upload_id == upload.id)).all()
+            summary.add_members(session, new)  # the summary tables, in this transaction
             events = [
                 {"member_id": member_id, "campaign_id": campaign_id, "unit_id": unit_id, "kind": kind, "at": now,
                  "by": uploaded_by, "upload_id": upload.id}

@@ -33,6 +33,9 @@ def register(subparsers: Any) -> None:
     validate.add_argument("--seed", type=int, default=2014)
     validate.add_argument("--bad-share", type=float, default=0.03)
     validate.set_defaults(func=run)
+    from campaign.bench.pages import register as register_pages
+
+    register_pages(inner)
 
 
 def _stable_counties() -> list[str]:

@@ -21,6 +21,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     scale.add_argument("--members", type=int, default=1_000_000)
     scale.add_argument("--units", type=int, default=10_000)
     scale.add_argument("--seed", type=int, default=7)
+    scale.add_argument("--database", default=None, help="database URL (default: DATABASE_URL or the embedded file)")
     scale.set_defaults(func=run_demo, if_empty=False, replace=True)  # always wipes first
 
 
@@ -38,7 +39,7 @@ def run_demo(args: argparse.Namespace) -> int:
     from data_access.db import get_engine, is_empty, migrate, wipe, write_session
     from data_access.loader import load_generated
 
-    engine = get_engine()
+    engine = get_engine(getattr(args, "database", None))
     migrate(engine)
     if not is_empty(engine):
         if args.if_empty:
@@ -54,9 +55,12 @@ def run_demo(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     config = DemoConfig(seed=args.seed, members=args.members, units=args.units)
     if args.command == "scale":  # the bulk path: rows written directly (benchmarks only)
+        sys.stderr.write("生成中 / generating rows ...\n")
         data = generate_demo(now_utc(), config)
+        sys.stderr.write(f"生成 {time.perf_counter() - started:.1f} 秒 / generated; writing\n")
         with write_session(engine) as session:
-            counts = load_generated(session, data)
+            counts = load_generated(session, data, _table_bar())
+        print(file=sys.stderr)
         summary = ", ".join(f"{table} {count}" for table, count in counts.items() if count)
     else:  # the demo: every step after the setup goes through the app's own actions
         from campaign.demo.story import generate_story
@@ -73,6 +77,20 @@ def run_demo(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - started
     print(f"已载入演示活动（{seconds:.1f} 秒）/ loaded in {seconds:.1f} s: {summary}")
     return 0
+
+
+def _table_bar():  # type: ignore[no-untyped-def]
+    """A one-line progress bar per table on stderr: member [#####.....] 120000/300000."""
+
+    def show(table: str, done: int, total: int) -> None:
+        width = 30
+        filled = round(width * done / max(total, 1))
+        sys.stderr.write(f"\r{table:<14} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        if done >= total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return show
 
 
 def _progress_bar():  # type: ignore[no-untyped-def]

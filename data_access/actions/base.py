@@ -10,11 +10,15 @@ from sqlalchemy.orm import Session
 
 from campaign.errors import ActionRefused
 from campaign.stages import STAGE_TIME_COLUMN
+from data_access import summary
 from data_access.audit import _log
 from data_access.auth import CurrentUser
 from data_access.models import Member, MemberEvent, OrgUnit
 
 CHUNK = 500
+
+# Member columns that no summary reads: an update touching only these leaves them as they are.
+_NOT_SUMMARISED = frozenset({"stage", "corrected_at", "superseded_by_upload_id"})
 
 # Event kind -> the member stage it moves the cached ``member.stage`` to (None: unchanged).
 STAGE_AFTER: dict[str, str | None] = {
@@ -129,11 +133,15 @@ def add_events(
         values["withdrawn_at"] = at
     if values:
         ids = [member_id for member_id, _ in pairs]
+        summarised = not set(values) <= _NOT_SUMMARISED
+        before = summary.snapshot(session, ids) if summarised else {}
         for start in range(0, len(ids), CHUNK):
             session.execute(
                 update(Member).where(Member.id.in_(ids[start : start + CHUNK])).values(**values),
                 execution_options={"synchronize_session": False},
             )
+        if summarised:  # the summary tables follow in the same transaction
+            summary.changed(session, ids, before)
     return len(rows)
 
 

@@ -41,6 +41,7 @@ from campaign.rules import id_number as id_rules
 from campaign.rules import name as name_rules
 from campaign.rules import phone as phone_rules
 from campaign.timeutil import now_utc
+from data_access import summary
 from data_access.actions.base import NotAllowed, NotFound, add_events, log_action, require_role, unit_in_scope
 from data_access.actions.batch import waiting_in_batch
 from data_access.actions.corrections import BadValue, _checked_id, _mask_name
@@ -258,6 +259,7 @@ def _copy_row(session: Session, old: Member, at: datetime, **changes: object) ->
     values.update(changes, collected_at=at)
     new_id = session.scalar(insert(Member).values(**values).returning(Member.id))
     assert new_id is not None
+    summary.add_members(session, [int(new_id)])  # the summary tables, in this transaction
     return int(new_id)
 
 

@@ -27,6 +27,7 @@ from campaign.rules.id_number import id_hash
 from campaign.sheets.isolated import read_untrusted
 from campaign.stages import BANK_FAILURE_REASONS, stage_rank
 from campaign.timeutil import now_utc
+from data_access import summary
 from data_access.actions.base import CHUNK, NotFound, add_events, log_action, require_role
 from data_access.actions.batch import BATCH_ROLES
 from data_access.auth import CurrentUser
@@ -248,6 +249,9 @@ def import_results(
     ]
     for start in range(0, len(rows), CHUNK):
         session.execute(insert(BankResult), rows[start : start + CHUNK])
+    summary.add_bank_results(
+        session, batch.campaign_id, ((batch.id, u, outcome, reason, at) for _m, u, outcome, reason, *_ in preview.writes)
+    )
     produced = [(m, u) for m, u, outcome, *_ in preview.writes if outcome == "produced"]
     add_events(session, produced, "produced", campaign_id=batch.campaign_id, at=at, by=user.login, batch_id=batch.id)
     by_reason: dict[str, list[tuple[int, int]]] = defaultdict(list)

@@ -1,0 +1,1 @@
+"""Benchmarks that print figures beside a reference measured in the same run."""
