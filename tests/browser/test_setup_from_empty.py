@@ -20,7 +20,15 @@ import openpyxl
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.browser.conftest import ROOT, SCREENSHOTS, Server, assert_no_exception, sign_in, wait_for_app, wait_for_charts
+from tests.browser.conftest import (
+    ROOT,
+    SCREENSHOTS,
+    Server,
+    assert_no_exception,
+    sign_in,
+    wait_for_app,
+    wait_for_charts,
+)
 
 PASSWORD = "Gonghui-2027-start"  # strong enough for the password rule
 DISTRICTS = {  # code: (name, area code, area name, [(unit code, unit name, expected members)])
