@@ -600,7 +600,7 @@ class MilestoneProgress:
         return None if self.projected_at_deadline is None else _ratio(self.projected_at_deadline, self.total)
 
 
-def _member_milestone_counts(session: Session, scope: Scope, campaign_id: int, cutoff: datetime, start: datetime) -> dict[str, int]:
+def member_milestone_counts(session: Session, scope: Scope, campaign_id: int, cutoff: datetime, start: datetime) -> dict[str, int]:
     """Live members in scope: approved, sent to the bank (by the cut-off and in the window),
     produced, delivered (by the cut-off and in the window)."""
     m = Member
@@ -639,7 +639,7 @@ def milestone_progress(
         units = unit_progress(session, scope, campaign_id, cutoff)
     start = cutoff - pd.Timedelta(days=window_days)
     dues = milestone_deadlines(session, scope, campaign_id, cutoff)
-    members = _member_milestone_counts(session, scope, campaign_id, cutoff, start)
+    members = member_milestone_counts(session, scope, campaign_id, cutoff, start)
     return milestone_progress_of(units, dues, members, cutoff, window_days, MILESTONES)
 
 

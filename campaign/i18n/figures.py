@@ -67,6 +67,7 @@ ENTRIES: dict[str, tuple[str, str]] = {
         "Deadline passed and never submitted (not started, errors, clean not submitted); returned units are counted as returned.",
     ),
     "sub.returned": ("被退回", "Returned"),
+    "sub.col.countdown": ("截止倒计时", "Countdown"),
     "sub.on_time_rate": ("按时报送率", "On-time rate"),
     "sub.state_returned": ("被退回，{countdown}", "returned, {countdown}"),
     "sub.state_due": ("{status}，{countdown}", "{status}, {countdown}"),
@@ -91,7 +92,7 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "overview.deadline_many": ("截止 {day}（{n}）", "Due {day} ({n})"),
     "overview.deadline_one": ("截止 {day}", "Due {day}"),
     "overview.today": ("截至 {day}", "As of {day}"),
-    "overview.zero_hint": ("进度为 0 的单位也可点击（柱条保留最小宽度）。", "Units at zero can be clicked too (bars keep a minimum width)."),
+    "overview.zero_hint": ("进度为 0 的也可点击（柱条保留最小宽度）；点击单位查看该单位详情。", "Bars at zero keep a minimum width and can be clicked too; a unit's bar opens that unit."),
     # --- report cover and bulletin: statuses add up to units ------------------------------------
     "fig.status_not_started": ("其中：未上传", "of which: not started"),
     "fig.status_errors": ("其中：已上传有错误", "of which: uploaded, with errors"),

@@ -103,7 +103,7 @@ def test_paragraph_names_every_status_once_and_the_parts_add_up():
     text = paragraph(_input())
     # The same status names as the submissions page (progress.status.*), each unit in one.
     assert "按状态分：未上传6家、已上传有错误4家、校验通过未报送2家、已报送待审核5家、被退回3家、审核通过10家，合计30家。" in text
-    assert 6 + 4 + 2 + 5 + 3 + 10 == FIGURES["units_expected"]
+    assert FIGURES["units_expected"] == 6 + 4 + 2 + 5 + 3 + 10
     # "Submitted" is awaiting review or approved: returned units are not also counted as submitted.
     assert FIGURES["status_submitted"] + FIGURES["status_approved"] == FIGURES["units_submitted"]
 
