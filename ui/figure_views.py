@@ -48,12 +48,13 @@ def milestones(units: pd.DataFrame, scope: Scope, campaign_id: int, cutoff: date
 def on_time_metric(container: object, head: metrics.Headline, t: Translate, **delta: str) -> None:
     """The on-time rate (DHIS2's definition) with its formula as help and the units not yet
     due beside it."""
-    if head.units_due:
-        value = t("ontime.value", rate=components.pct(head.on_time_rate), on_time=head.units_on_time, due=head.units_due)
-    else:
-        value = "—"
+    value = components.pct(head.on_time_rate) if head.units_due else "—"
     container.metric(t("metric.on_time_rate"), value, help=t("ontime.help"), **delta)  # type: ignore[attr-defined]
-    note = t("ontime.not_due", n=head.units_not_due) if head.units_due else t("ontime.none_due")
+    if not head.units_due:
+        note = t("ontime.none_due")
+    else:
+        fraction = t("ontime.value", on_time=head.units_on_time, due=head.units_due)
+        note = fraction + t("ontime.not_due" if head.units_not_due else "ontime.all_due", n=head.units_not_due)
     container.caption(note)  # type: ignore[attr-defined]
 
 

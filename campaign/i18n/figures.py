@@ -53,8 +53,9 @@ ENTRIES: dict[str, tuple[str, str]] = {
         "submitted by it and were not returned ÷ units whose deadline has passed. Units not yet due "
         "are left out and shown beside it.",
     ),
-    "ontime.value": ("{rate}（{on_time}/{due}）", "{rate} ({on_time}/{due})"),
-    "ontime.not_due": ("另有 {n} 家单位截止时间未到，不计入", "{n} more units not yet due, not counted"),
+    "ontime.value": ("按时 {on_time} / 截止已过 {due} 家；", "{on_time} on time of {due} due; "),
+    "ontime.not_due": ("另有 {n} 家截止时间未到，不计入", "{n} more not yet due, not counted"),
+    "ontime.all_due": ("各单位截止时间均已过", "every unit is past its deadline"),
     "ontime.none_due": ("尚无单位到截止时间", "No unit is due yet"),
     # --- statuses and at risk ----------------------------------------------------------------
     "risk.help": (

@@ -35,9 +35,11 @@ def test_on_time_rate_counts_only_units_past_their_deadline(run_page, demo_sqlit
     at = run_page("dashboard.py")
     assert not at.exception
     metric = _metric(at, "按时报送率")
-    # "32.3%（127/393）": on-time units / units whose deadline has passed, formula in the help.
-    found = re.match(r"([\d.]+)%（(\d+)/(\d+)）", metric.value)
-    assert found, metric.value
+    # "32.3%" with "按时 127 / 截止已过 393 家" beside it: on-time units / units whose deadline
+    # has passed, the formula in the help.
+    found = re.search(r"按时 (\d+) / 截止已过 (\d+) 家", texts(at))
+    assert found and metric.value.endswith("%"), metric.value
+    assert float(metric.value[:-1]) == round(100 * int(found.group(1)) / int(found.group(2)), 1)
     units, cutoff = _units(demo_sqlite_url)
     due = units["due_passed"]
     # An independent recount from the raw columns: due by the cut-off, and the first
@@ -45,12 +47,11 @@ def test_on_time_rate_counts_only_units_past_their_deadline(run_page, demo_sqlit
     recount_due = (pd.to_datetime(units["due_at"]) <= cutoff)
     kept = pd.to_datetime(units["kept_submitted_at"])
     recount_on_time = recount_due & kept.notna() & (kept <= pd.to_datetime(units["due_at"]))
-    assert int(found.group(3)) == int(recount_due.sum()) == int(due.sum())
-    assert int(found.group(2)) == int(recount_on_time.sum())
+    assert int(found.group(2)) == int(recount_due.sum()) == int(due.sum())
+    assert int(found.group(1)) == int(recount_on_time.sum())
     assert "截止时间已过的单位" in metric.help and "不计入分母" in metric.help
-    assert f"另有 {len(units) - int(recount_due.sum())} 家单位截止时间未到" in texts(at)
-    # Not the old all-units ratio.
-    assert int(found.group(3)) != len(units) or int(recount_due.sum()) == len(units)
+    not_due = len(units) - int(recount_due.sum())
+    assert (f"另有 {not_due} 家截止时间未到" if not_due else "各单位截止时间均已过") in texts(at)
 
 
 def test_every_milestone_has_its_countdown(run_page):
