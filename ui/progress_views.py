@@ -127,7 +127,7 @@ def submissions_table(
     cut-off, a countdown column ("还剩 1 天 18 小时", "已超期 4 小时", "已报送")."""
     board = board.assign(
         _urgency=board["status"].map(STATUS_URGENCY),
-        _late=~board["late"].astype(bool),
+        _late=~board["overdue"].astype(bool),
         _risk=~board["at_risk"].astype(bool),
     ).sort_values(["_late", "days_overdue", "_risk", "_urgency", "code"], ascending=[True, False, True, True, True])
     submitted = board["last_submitted_at"].notna()
