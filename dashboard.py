@@ -7,11 +7,12 @@ from datetime import timedelta
 import plotly.graph_objects as go
 import streamlit as st
 
+from campaign.countdown import countdown
 from campaign.timeutil import format_local, utc_to_local
 from data_access import metrics
-from ui import components, loaders
+from ui import components, figure_views, loaders
 from ui.frame import page_frame
-from ui.safe_text import md, plot_label, plot_labels
+from ui.safe_text import md, plot_labels
 
 ctx = page_frame("overview")
 st.title(ctx.t("nav.overview"))
@@ -44,59 +45,64 @@ def delta(attr: str, as_percent: bool = False, good_when_up: bool = True) -> dic
     return components.change_delta(text, diff(now, day), good_when_up)
 
 
+# --- one unit (the unit filter, or a unit clerk): a view that suits one unit ------------------
+progress = figure_views.milestones(units, ctx.scope, ctx.campaign_id, ctx.cutoff)
+if len(units) == 1:
+    figure_views.unit_view(units.iloc[0], progress, ctx.cutoff, ctx.t, ctx.lang)
+    st.stop()
+
 cols = st.columns(3) + st.columns(3)
 cols[0].metric(ctx.t("metric.units_submitted"), f"{head.units_submitted} / {head.units_expected}", **delta("units_submitted"))
-cols[1].metric(ctx.t("metric.on_time_rate"), components.pct(head.on_time_rate), **delta("on_time_rate", True))
+figure_views.on_time_metric(cols[1], head, ctx.t, **delta("on_time_rate", True))
 cols[2].metric(ctx.t("metric.members_validated"), f"{components.num(head.members_validated)}（{components.pct(head.coverage)}）", **delta("members_validated"), help=ctx.t("overview.coverage_help"))
 cols[3].metric(ctx.t("metric.open_errors"), components.num(head.open_errors), **delta("open_errors", good_when_up=False))
 cols[4].metric(ctx.t("metric.bank_success"), components.pct(head.bank_success_rate), **delta("bank_success_rate", True))
 cols[5].metric(ctx.t("metric.cards_delivered"), components.num(head.delivered), **delta("delivered"))
 
-# --- deadlines: countdown and pace ---------------------------------------------------------
-st.subheader(ctx.t("overview.countdown"))
+# --- every milestone: deadline, countdown and pace ------------------------------------------
+st.subheader(ctx.t("ms.title"))
+st.caption(ctx.t("ms.caption", window=7))
+figure_views.milestone_cards(progress, ctx.cutoff, ctx.t, ctx.lang)
+
+# --- unit submission per district: countdown and pace ----------------------------------------
 paces = metrics.pace(units, ctx.cutoff)
-card_cols = st.columns(min(4, max(1, len(paces))))
-for index, p in enumerate(paces):
-    with card_cols[index % len(card_cols)].container(border=True):
-        days = (p.due_at - ctx.cutoff).total_seconds() / 86400
-        if days >= 0:
-            badge = ctx.t("common.days_left", days=f"{days:.0f}" if days >= 1 else f"{days:.1f}")
-        else:
-            badge = ctx.t("common.days_over", days=f"{-days:.0f}")
-        rate = p.submitted / p.units if p.units else 0
-        colour = "green" if rate >= 0.9 else "orange" if rate >= 0.7 else "red"
-        st.markdown(f"**{md(p.district_name)}** · :{colour}[{badge}]")
-        st.caption(ctx.t("overview.due", when=format_local(p.due_at)))
-        st.progress(rate, text=ctx.t("overview.submitted_of", done=p.submitted, total=p.units))
-        if p.submitted == p.units:
-            st.caption(ctx.t("overview.all_in"))
-        else:
-            if days > 0:
-                st.caption(ctx.t("overview.pace_line", window=p.window_days, recent=p.recent, projected=p.projected_at_deadline, rate=components.pct(p.projected_rate)))
-            if p.finishes_at is not None:
-                st.caption(ctx.t("overview.finishes_on", day=f"{utc_to_local(p.finishes_at):%Y-%m-%d}"))
+if len(paces) > 1:
+    st.subheader(ctx.t("overview.countdown"))
+    card_cols = st.columns(min(4, len(paces)))
+    for index, p in enumerate(paces):
+        with card_cols[index % len(card_cols)].container(border=True):
+            badge = countdown(p.due_at, ctx.cutoff, ctx.lang, done=p.submitted == p.units, done_key="cd.submitted")
+            rate = p.submitted / p.units if p.units else 0
+            colour = "green" if rate >= 0.9 else "orange" if rate >= 0.7 else "red"
+            st.markdown(f"**{md(p.district_name)}** · :{colour}[{badge}]")
+            st.caption(ctx.t("overview.due", when=format_local(p.due_at)))
+            st.progress(rate, text=ctx.t("overview.submitted_of", done=p.submitted, total=p.units))
+            if p.submitted == p.units:
+                st.caption(ctx.t("overview.all_in"))
             else:
-                st.caption(ctx.t("overview.stalled", window=p.window_days))
+                if p.recent and p.due_at > ctx.cutoff:
+                    st.caption(ctx.t("overview.pace_line", window=p.window_days, recent=p.recent, projected=p.projected_at_deadline, rate=components.pct(p.projected_rate)))
+                if p.finishes_at is not None:
+                    st.caption(ctx.t("overview.finishes_on", day=f"{utc_to_local(p.finishes_at):%Y-%m-%d}"))
+                else:
+                    st.caption(ctx.t("overview.stalled", window=p.window_days))
 
 left, right = st.columns([3, 2])
 with left:
     st.subheader(ctx.t("overview.burnup"))
-    burn = metrics.cumulative_submissions(units)
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(x=burn["day"], y=burn["submitted"], mode="lines+markers", line={"shape": "hv", "color": components.PALETTE[1]}, name=ctx.t("metric.units_submitted")))
-    fig.add_hline(y=len(units), line_dash="dot", line_color=components.PALETTE[6], annotation_text=ctx.t("overview.burnup_units", n=len(units)))
-    for p in paces:
-        fig.add_vline(x=utc_to_local(p.due_at).timestamp() * 1000, line_dash="dash", line_color=components.PALETTE[0], opacity=0.5)
-        fig.add_annotation(x=utc_to_local(p.due_at), y=len(units), text=ctx.t("overview.deadline_line", name=plot_label(p.district_name)), showarrow=False, textangle=-90, yanchor="top", xanchor="right", font={"size": 10})
-    fig.update_layout(height=380, showlegend=False, yaxis={"rangemode": "tozero"})
-    components.plotly(fig, key="burnup")
+    burn = metrics.cumulative_submissions(units, ctx.cutoff)
+    submission = next(p for p in progress if p.milestone == "unit_submission")
+    due_days = sorted({d for d in (submission.due_earliest, submission.due_at, submission.due_latest) if d is not None})
+    components.plotly(figure_views.burnup_figure(burn, len(units), due_days, ctx.cutoff, ctx.t), key="burnup")
 with right:
     st.subheader(ctx.t("overview.funnel"))
     funnel = metrics.funnel(units)
-    fig = go.Figure(go.Funnel(y=[ctx.t(f"stage.{s}") for s in funnel["stage"]], x=funnel["members"], texttemplate="%{value:,}<br>%{percentInitial:.0%}", marker={"color": components.PALETTE[1]}))
-    fig.update_layout(height=380)
-    components.plotly(fig, key="funnel")
-
+    if int(funnel["members"].sum()) == 0:
+        st.info(ctx.t("overview.funnel_empty"))
+    else:
+        fig = go.Figure(go.Funnel(y=[ctx.t(f"stage.{s}") for s in funnel["stage"]], x=funnel["members"], texttemplate="%{value:,}<br>%{percentInitial:.0%}", marker={"color": components.PALETTE[1]}))
+        fig.update_layout(height=380)
+        components.plotly(fig, key="funnel")
 # --- side by side with traffic lights, click to drill down --------------------------------
 level = "unit" if ctx.area_id or ctx.unit_id else "area" if ctx.district_id else "district"
 if level == "area" and units["area_id"].isna().all():
@@ -112,8 +118,11 @@ groups = metrics.rollup(units, level)
 if level == "unit":
     groups = groups.sort_values("submission_rate").head(40)
 colours = [components.traffic_colour(v, green / 100, amber / 100) for v in groups["submission_rate"]]
+# A unit (or area) at zero keeps a bar of minimum width, so it can be clicked too.
+MIN_BAR = 2.0
 fig = go.Figure(go.Bar(
-    x=groups["submission_rate"] * 100, y=plot_labels(groups["org_name"]), orientation="h", marker={"color": colours},
+    x=(groups["submission_rate"] * 100).clip(lower=MIN_BAR).tolist(), y=plot_labels(groups["org_name"]), orientation="h", marker={"color": colours},
+    hovertemplate="%{y}: %{text}<extra></extra>",
     text=[f"{components.pct(r)}（{int(s)}/{int(u)}）" for r, s, u in zip(groups["submission_rate"], groups["units_submitted"], groups["units"], strict=True)],
     textposition="auto", customdata=groups["org_id"],
 ))
@@ -121,18 +130,21 @@ fig.update_layout(height=max(260, 34 * len(groups) + 80), xaxis={"title": ctx.t(
 
 
 def drill_down() -> None:
-    """Clicking a district's (or area's) bar narrows the URL-bound filter to it."""
+    """Clicking a district's (area's, unit's) bar narrows the URL-bound filter to it; a unit's
+    bar opens the one-unit view."""
     selection = st.session_state.get("side_by_side")
     points = getattr(getattr(selection, "selection", None), "points", None) or []
-    if not points or level == "unit":
+    if not points:
         return
     org_id = points[0].get("customdata")
     if isinstance(org_id, list):
         org_id = org_id[0]
-    st.session_state["district" if level == "district" else "area"] = int(org_id)
+    if level == "area" and units["area_id"].isna().any() and int(org_id) in set(units["unit_id"]):
+        st.session_state["unit"] = int(org_id)  # a unit standing as its own row (no area above it)
+    else:
+        st.session_state[level] = int(org_id)
 
 
-if level != "unit":
-    st.caption(ctx.t("overview.drill_hint"))
+st.caption(ctx.t("overview.drill_hint") + " " + ctx.t("overview.zero_hint"))
 fig.update_layout(margin={"l": 10, "r": 10, "t": 20, "b": 10})
 st.plotly_chart(fig, width="stretch", config=components.CHART_CONFIG, key="side_by_side", on_select=drill_down, selection_mode="points")

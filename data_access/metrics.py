@@ -1,8 +1,12 @@
 """The campaign's metrics, defined once, in SQL, as of a cut-off time and within a scope.
 
-Definitions (DESIGN.md): submission rate = units with a submission / units expected; on-time
-rate = units whose first submission beat their (possibly extended) deadline / units expected;
-coverage = members validated or further / expected members; first-pass yield = units whose
+Definitions (DESIGN.md "Definitions every page uses"): every unit is in exactly one status
+(``UNIT_STATUSES``); submission rate = units submitted (awaiting review or approved) / units
+expected; on-time rate (DHIS2's on-time reporting rate) = among units whose effective deadline
+has passed by the cut-off, the share that submitted, not later returned, by that deadline (units
+not yet due are counted beside it, never as failures); late = deadline passed and not submitted
+(not started, errors, clean not submitted; returned units are reported as returned); at risk =
+not submitted (returned included) with the deadline within 3 days; coverage = members validated or further / expected members; first-pass yield = units whose
 first upload was clean / units that uploaded; bank success = produced / results received;
 recovery = failed members later produced / failed members; distribution = delivered / produced.
 """
@@ -16,8 +20,10 @@ import pandas as pd
 from sqlalchemy import Select, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from campaign.stages import MILESTONES
 from data_access import deadlines, summary
-from data_access.models import BankResultCount, Deadline, Finding, OrgUnit, PaperReceipt, Submission, Upload
+from data_access.history import live_at
+from data_access.models import BankResultCount, Deadline, Finding, Member, OrgUnit, PaperReceipt, Submission, Upload
 from data_access.scope import Scope
 
 GROUP_LEVELS = ("district", "area", "unit")
@@ -134,6 +140,7 @@ def _submission_state(campaign_id: int, cutoff: datetime):  # type: ignore[no-un
             Submission.submitted_at,
             Submission.on_time,
             case((Submission.reviewed_at <= cutoff, Submission.outcome), else_=literal("pending")).label("outcome"),
+            case((Submission.reviewed_at <= cutoff, Submission.reviewed_at)).label("reviewed_at"),
             paper(latest.c.sheet, Submission.paper_sheet).label("paper_sheet"),
             paper(latest.c.unit_form, Submission.paper_unit_form).label("paper_unit_form"),
             paper(latest.c.id_copies >= 2 * members, Submission.paper_id_copies).label("paper_id_copies"),
@@ -147,8 +154,14 @@ def _submission_state(campaign_id: int, cutoff: datetime):  # type: ignore[no-un
         .where(Submission.campaign_id == campaign_id, Submission.submitted_at <= cutoff)
         .subquery("sranked")
     )
+    returned_by_cutoff = and_(Submission.outcome == "returned", Submission.reviewed_at <= cutoff)
     firsts = (
-        select(Submission.unit_id, func.min(Submission.submitted_at).label("first_submitted_at"))
+        select(
+            Submission.unit_id,
+            func.min(Submission.submitted_at).label("first_submitted_at"),
+            # the first submission that was not returned (by the cut-off): what the on-time rate counts
+            func.min(case((returned_by_cutoff, None), else_=Submission.submitted_at)).label("kept_submitted_at"),
+        )
         .where(Submission.campaign_id == campaign_id, Submission.submitted_at <= cutoff)
         .group_by(Submission.unit_id)
         .subquery("sfirst")
@@ -157,7 +170,9 @@ def _submission_state(campaign_id: int, cutoff: datetime):  # type: ignore[no-un
         select(
             ranked.c.unit_id,
             firsts.c.first_submitted_at,
+            firsts.c.kept_submitted_at,
             ranked.c.submitted_at.label("last_submitted_at"),
+            case((ranked.c.outcome == "approved", ranked.c.reviewed_at)).label("approved_at"),
             ranked.c.outcome,
             ranked.c.paper_sheet,
             ranked.c.paper_unit_form,
@@ -173,6 +188,12 @@ def _submission_state(campaign_id: int, cutoff: datetime):  # type: ignore[no-un
 
 
 UNIT_STATUSES = ("not_started", "errors", "clean", "submitted", "returned", "approved")
+# Statuses counted as submitted (the submission rate's numerator), and those not yet submitted.
+SUBMITTED_STATUSES = ("submitted", "approved")
+NOT_SUBMITTED_STATUSES = ("not_started", "errors", "clean", "returned")
+# Not submitted and never submitted: what "late" (逾期未报送) counts once the deadline passes.
+NEVER_SUBMITTED_STATUSES = ("not_started", "errors", "clean")
+AT_RISK_DAYS = 3
 
 
 def unit_progress(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) -> pd.DataFrame:
@@ -211,6 +232,8 @@ def unit_progress(session: Session, scope: Scope, campaign_id: int, cutoff: date
             status.label("status"),
             sstate.c.first_submitted_at,
             sstate.c.last_submitted_at,
+            sstate.c.kept_submitted_at,
+            sstate.c.approved_at,
             sstate.c.paper_sheet,
             sstate.c.paper_unit_form,
             sstate.c.paper_id_copies,
@@ -235,22 +258,45 @@ def unit_progress(session: Session, scope: Scope, campaign_id: int, cutoff: date
     frame = pd.DataFrame(session.execute(query).mappings().all())
     if frame.empty:
         return frame
-    submitted = frame["first_submitted_at"].notna()
+    return with_deadline_flags(frame, cutoff)
+
+
+def with_deadline_flags(frame: pd.DataFrame, cutoff: datetime, risk_days: int = AT_RISK_DAYS) -> pd.DataFrame:
+    """Add the per-unit deadline figures to a unit_progress frame: ``due_passed`` (the effective
+    deadline is at or before the cut-off), ``on_time`` (submitted, not later returned, by the
+    deadline), ``hours_early`` (first submission against the deadline), ``late`` (deadline passed,
+    never submitted), ``overdue`` (deadline passed, not submitted: late or returned),
+    ``days_overdue`` (for overdue units, else 0), ``at_risk`` (not submitted, due within
+    ``risk_days`` days after the cut-off)."""
     due = pd.to_datetime(frame["due_at"])
     first = pd.to_datetime(frame["first_submitted_at"])
-    frame["on_time"] = submitted & due.notna() & (first <= due)
-    frame["hours_early"] = (due - first).dt.total_seconds() / 3600
-    overdue = due.notna() & (due < cutoff)
-    frame["late"] = overdue & (~submitted | (frame["status"] == "returned"))
-    frame["days_overdue"] = ((cutoff - due).dt.total_seconds() / 86400).where(frame["late"], 0.0)
+    kept = pd.to_datetime(frame["kept_submitted_at"])
+    status = frame["status"]
+    frame = frame.assign(
+        due_passed=due.notna() & (due <= cutoff),
+        on_time=due.notna() & kept.notna() & (kept <= due),
+        hours_early=(due - first).dt.total_seconds() / 3600,
+    )
+    frame["late"] = frame["due_passed"] & status.isin(NEVER_SUBMITTED_STATUSES)
+    frame["overdue"] = frame["due_passed"] & status.isin(NOT_SUBMITTED_STATUSES)
+    frame["days_overdue"] = ((cutoff - due).dt.total_seconds() / 86400).where(frame["overdue"], 0.0)
+    frame["at_risk"] = at_risk(frame, cutoff, risk_days)
     return frame
 
 
-def at_risk(frame: pd.DataFrame, cutoff: datetime, days: int = 3) -> pd.Series:
-    """Units due within ``days`` of the cut-off that have uploaded nothing yet."""
+def at_risk(frame: pd.DataFrame, cutoff: datetime, days: int = AT_RISK_DAYS) -> pd.Series:
+    """Units not submitted (not started, errors, clean not submitted, returned) whose deadline
+    falls within ``days`` days after the cut-off."""
     due = pd.to_datetime(frame["due_at"])
-    soon = (due >= cutoff) & (due <= cutoff + pd.Timedelta(days=days))
-    return soon & (frame["status"] == "not_started")
+    soon = (due > cutoff) & (due <= cutoff + pd.Timedelta(days=days))
+    return soon & frame["status"].isin(NOT_SUBMITTED_STATUSES)
+
+
+def status_counts(units: pd.DataFrame, mask: pd.Series | None = None) -> dict[str, int]:
+    """Units per status (every status, in workflow order; they add up to the units counted)."""
+    shown = units if mask is None else units[mask]
+    counts = shown["status"].value_counts() if len(shown) else pd.Series(dtype="int64")
+    return {s: int(counts.get(s, 0)) for s in UNIT_STATUSES}
 
 
 @dataclass(frozen=True)
@@ -258,15 +304,24 @@ class Headline:
     """The overview's headline figures at one cut-off."""
 
     units_expected: int
-    units_submitted: int
-    units_on_time: int
+    units_submitted: int  # status submitted (awaiting review) or approved
+    units_on_time: int  # due by the cut-off and submitted, not later returned, by the deadline
     members_expected: int
     members_validated: int
     open_errors: int
     results_received: int
     produced: int
     delivered: int
-    late_units: int
+    late_units: int  # due by the cut-off and never submitted
+    units_due: int = 0  # effective deadline at or before the cut-off
+    units_returned: int = 0
+    units_at_risk: int = 0
+    statuses: tuple[tuple[str, int], ...] = ()  # (status, units) in UNIT_STATUSES order
+
+    @property
+    def units_not_due(self) -> int:
+        """Units whose deadline is still ahead (or has not been set): beside the on-time rate."""
+        return self.units_expected - self.units_due
 
     @property
     def submission_rate(self) -> float | None:
@@ -274,7 +329,8 @@ class Headline:
 
     @property
     def on_time_rate(self) -> float | None:
-        return _ratio(self.units_on_time, self.units_expected)
+        """DHIS2's on-time reporting rate: on-time units / units whose deadline has passed."""
+        return _ratio(self.units_on_time, self.units_due)
 
     @property
     def coverage(self) -> float | None:
@@ -316,11 +372,11 @@ def headline(session: Session, scope: Scope, campaign_id: int, cutoff: datetime)
 def headline_of(units: pd.DataFrame, results_received: int, produced: int) -> Headline:
     """The headline figures from a unit_progress frame and the bank's result counts."""
     if units.empty:
-        return Headline(0, 0, 0, 0, 0, 0, results_received, produced, 0, 0)
+        return Headline(0, 0, 0, 0, 0, 0, results_received, produced, 0, 0, statuses=tuple((s, 0) for s in UNIT_STATUSES))
     return Headline(
         units_expected=len(units),
-        units_submitted=int(units["first_submitted_at"].notna().sum()),
-        units_on_time=int(units["on_time"].sum()),
+        units_submitted=int(units["status"].isin(SUBMITTED_STATUSES).sum()),
+        units_on_time=int((units["on_time"] & units["due_passed"]).sum()),
         members_expected=int(units["expected_members"].sum()),
         members_validated=int(units["validated"].sum()),
         open_errors=int(units["open_errors"].sum()),
@@ -328,6 +384,10 @@ def headline_of(units: pd.DataFrame, results_received: int, produced: int) -> He
         produced=produced,
         delivered=int(units["delivered"].sum()),
         late_units=int(units["late"].sum()),
+        units_due=int(units["due_passed"].sum()),
+        units_returned=int((units["status"] == "returned").sum()),
+        units_at_risk=int(units["at_risk"].sum()),
+        statuses=tuple(status_counts(units).items()),
     )
 
 
@@ -347,7 +407,12 @@ def rollup(units: pd.DataFrame, level: str) -> pd.DataFrame:
     if units.empty:
         return units
     key, name = {"district": ("district_id", "district_name"), "area": ("area_id", "area_name"), "unit": ("unit_id", "unit_name")}[level]
-    frame = units.assign(submitted_unit=units["first_submitted_at"].notna(), units=1)
+    frame = units.assign(
+        submitted_unit=units["status"].isin(SUBMITTED_STATUSES),
+        on_time_due=units["on_time"] & units["due_passed"],
+        returned_unit=units["status"] == "returned",
+        units=1,
+    )
     if level == "area" and frame["area_id"].isna().any():
         # A unit with no liaison area above it (a tree without areas) stands as its own row.
         no_area = frame["area_id"].isna()
@@ -358,8 +423,10 @@ def rollup(units: pd.DataFrame, level: str) -> pd.DataFrame:
     grouped = frame.groupby([key, name], as_index=False).agg(
         units=("units", "sum"),
         units_submitted=("submitted_unit", "sum"),
-        units_on_time=("on_time", "sum"),
+        units_due=("due_passed", "sum"),
+        units_on_time=("on_time_due", "sum"),
         late_units=("late", "sum"),
+        returned_units=("returned_unit", "sum"),
         expected_members=("expected_members", "sum"),
         validated=("validated", "sum"),
         produced=("produced", "sum"),
@@ -368,7 +435,8 @@ def rollup(units: pd.DataFrame, level: str) -> pd.DataFrame:
     )
     grouped = grouped.rename(columns={key: "org_id", name: "org_name"})
     grouped["submission_rate"] = grouped["units_submitted"] / grouped["units"]
-    grouped["on_time_rate"] = grouped["units_on_time"] / grouped["units"]
+    grouped["on_time_rate"] = grouped["units_on_time"] / grouped["units_due"].where(grouped["units_due"] > 0)
+    grouped["units_not_due"] = grouped["units"] - grouped["units_due"]
     grouped["coverage"] = grouped["validated"] / grouped["expected_members"].where(grouped["expected_members"] > 0)
     return grouped.sort_values("org_name").reset_index(drop=True)
 
@@ -426,7 +494,9 @@ def pace(units: pd.DataFrame, cutoff: datetime, window_days: int = 7) -> list[Pa
     if units.empty:
         return []
     result = []
-    first = pd.to_datetime(units["first_submitted_at"])
+    # submitted = awaiting review or approved (a returned unit is not in), dated by its first
+    # submission that was not returned
+    first = pd.to_datetime(units["kept_submitted_at"]).where(units["status"].isin(SUBMITTED_STATUSES))
     window_start = cutoff - pd.Timedelta(days=window_days)
     for (district_id, district_name), group in units.groupby(["district_id", "district_name"]):
         modes = pd.to_datetime(group["due_at"]).mode()
@@ -450,10 +520,157 @@ def pace(units: pd.DataFrame, cutoff: datetime, window_days: int = 7) -> list[Pa
     return sorted(result, key=lambda p: p.due_at)
 
 
-def cumulative_submissions(units: pd.DataFrame) -> pd.DataFrame:
-    """Units with a first submission, cumulated per Shanghai calendar day (the burn-up)."""
+def cumulative_submissions(units: pd.DataFrame, cutoff: datetime | None = None) -> pd.DataFrame:
+    """Units with a first submission, cumulated per Shanghai calendar day (the burn-up). With a
+    cut-off the line runs on to the cut-off's day (a stall stays visible), from zero."""
+    local_cutoff_day = None if cutoff is None else (pd.Timestamp(cutoff) + pd.Timedelta(hours=8)).normalize()
     if units.empty or units["first_submitted_at"].notna().sum() == 0:
-        return pd.DataFrame({"day": [], "submitted": []})
+        if local_cutoff_day is None:
+            return pd.DataFrame({"day": [], "submitted": []})
+        return pd.DataFrame({"day": [local_cutoff_day], "submitted": [0]})
     local = pd.to_datetime(units["first_submitted_at"].dropna()) + pd.Timedelta(hours=8)
     per_day = local.dt.normalize().value_counts().sort_index()
-    return pd.DataFrame({"day": per_day.index, "submitted": per_day.cumsum().to_numpy()})
+    frame = pd.DataFrame({"day": per_day.index, "submitted": per_day.cumsum().to_numpy()})
+    if local_cutoff_day is not None:
+        start = pd.DataFrame({"day": [frame["day"].iloc[0] - pd.Timedelta(days=1)], "submitted": [0]})
+        parts = [start, frame]
+        if local_cutoff_day > frame["day"].iloc[-1]:
+            parts.append(pd.DataFrame({"day": [local_cutoff_day], "submitted": [int(frame["submitted"].iloc[-1])]}))
+        frame = pd.concat(parts, ignore_index=True)
+    return frame
+
+
+# --- every milestone: its deadline in the scope, countdown and pace -------------------------
+
+# What each milestone counts as done, and of what whole: units for the unit-level steps,
+# members for the bank and distribution steps.
+MILESTONE_MEASURES: dict[str, tuple[str, str, str]] = {
+    # milestone: (counted in, done, out of)
+    "unit_submission": ("units", "units submitted (awaiting review or approved)", "units"),
+    "district_review": ("units", "units approved", "units"),
+    "bank_batch": ("members", "members sent to the bank", "members approved"),
+    "distribution": ("members", "cards delivered", "cards produced"),
+}
+
+
+@dataclass(frozen=True)
+class MilestoneProgress:
+    """One milestone inside a scope at a cut-off: its deadline (the one most units have; the
+    earliest and latest beside it when they differ), how much is done of how much, and where
+    the last ``window_days`` days' pace leads by the deadline."""
+
+    milestone: str
+    counted_in: str  # "units" or "members"
+    due_at: datetime | None
+    due_earliest: datetime | None
+    due_latest: datetime | None
+    total: int
+    done: int
+    recent: int
+    window_days: int
+    projected_at_deadline: int | None
+    finishes_at: datetime | None
+    overdue_units: int  # units whose deadline for this milestone has passed with it not done
+
+    @property
+    def rate(self) -> float | None:
+        return _ratio(self.done, self.total)
+
+    @property
+    def complete(self) -> bool:
+        return self.total > 0 and self.done >= self.total
+
+    @property
+    def projected_rate(self) -> float | None:
+        return None if self.projected_at_deadline is None else _ratio(self.projected_at_deadline, self.total)
+
+
+def member_milestone_counts(session: Session, scope: Scope, campaign_id: int, cutoff: datetime, start: datetime) -> dict[str, int]:
+    """Live members in scope: approved, sent to the bank (by the cut-off and in the window),
+    produced, delivered (by the cut-off and in the window)."""
+    m = Member
+    query = (
+        select(
+            count_if(m.approved_at <= cutoff).label("approved"),
+            count_if(m.sent_at <= cutoff).label("sent"),
+            count_if(and_(m.sent_at > start, m.sent_at <= cutoff)).label("sent_recent"),
+            count_if(m.produced_at <= cutoff).label("produced"),
+            count_if(m.delivered_at <= cutoff).label("delivered"),
+            count_if(and_(m.delivered_at > start, m.delivered_at <= cutoff)).label("delivered_recent"),
+        )
+        .join(OrgUnit, OrgUnit.id == m.unit_id)
+        .where(m.campaign_id == campaign_id, live_at(cutoff, m), scope.org_filter(OrgUnit))
+    )
+    row = session.execute(query).mappings().one()
+    return {key: int(value or 0) for key, value in row.items()}
+
+
+def milestone_deadlines(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) -> pd.DataFrame:
+    """Each unit in scope's effective deadline for every milestone the campaign has one for
+    (``deadlines.effective_deadlines`` with milestones=None): unit_id, milestone, due_at."""
+    eff = deadlines.effective_deadlines(campaign_id, None, cutoff, level="unit").subquery("eff")
+    query = select(eff.c.org_id.label("unit_id"), eff.c.milestone, eff.c.due_at).join(
+        OrgUnit, OrgUnit.id == eff.c.org_id
+    ).where(scope.org_filter(OrgUnit))
+    return pd.DataFrame(session.execute(query).all(), columns=["unit_id", "milestone", "due_at"])
+
+
+def milestone_progress(
+    session: Session, scope: Scope, campaign_id: int, cutoff: datetime, units: pd.DataFrame | None = None,
+    window_days: int = 7,
+) -> list[MilestoneProgress]:
+    """Every milestone (campaign.stages.MILESTONES) in the scope at the cut-off, in order."""
+    if units is None:
+        units = unit_progress(session, scope, campaign_id, cutoff)
+    start = cutoff - pd.Timedelta(days=window_days)
+    dues = milestone_deadlines(session, scope, campaign_id, cutoff)
+    members = member_milestone_counts(session, scope, campaign_id, cutoff, start)
+    return milestone_progress_of(units, dues, members, cutoff, window_days, MILESTONES)
+
+
+def milestone_progress_of(
+    units: pd.DataFrame, dues: pd.DataFrame, members: dict[str, int], cutoff: datetime, window_days: int,
+    milestones: tuple[str, ...],
+) -> list[MilestoneProgress]:
+    """The milestones' progress from a unit_progress frame, the units' deadlines per milestone and
+    the member counts (no queries)."""
+    start = pd.Timestamp(cutoff - pd.Timedelta(days=window_days))
+    out = []
+    for milestone in milestones:
+        mine = dues[dues["milestone"] == milestone] if len(dues) else dues
+        due_per_unit = pd.to_datetime(mine.set_index("unit_id")["due_at"]) if len(mine) else pd.Series(dtype="datetime64[ns]")
+        if len(due_per_unit):
+            due_at: datetime | None = due_per_unit.mode().iloc[0].to_pydatetime()
+            earliest, latest = due_per_unit.min().to_pydatetime(), due_per_unit.max().to_pydatetime()
+        else:
+            due_at = earliest = latest = None
+        overdue = 0
+        if milestone in ("unit_submission", "district_review"):
+            if milestone == "unit_submission":
+                done_mask = units["status"].isin(SUBMITTED_STATUSES) if len(units) else pd.Series(dtype=bool)
+                done_at = pd.to_datetime(units["kept_submitted_at"]) if len(units) else pd.Series(dtype="datetime64[ns]")
+            else:
+                done_mask = units["status"].eq("approved") if len(units) else pd.Series(dtype=bool)
+                done_at = pd.to_datetime(units["approved_at"]) if len(units) else pd.Series(dtype="datetime64[ns]")
+            total, done = len(units), int(done_mask.sum())
+            recent = int((done_mask & (done_at > start)).sum()) if len(units) else 0
+            if len(units) and len(due_per_unit):
+                unit_due = units["unit_id"].map(due_per_unit)
+                overdue = int((unit_due.notna() & (unit_due <= cutoff) & ~done_mask).sum())
+        elif milestone == "bank_batch":
+            total, done, recent = members["approved"], members["sent"], members["sent_recent"]
+        else:
+            total, done, recent = members["produced"], members["delivered"], members["delivered_recent"]
+        per_day = recent / window_days
+        projected: int | None = None
+        if due_at is not None:
+            days_left = max(0.0, (due_at - cutoff).total_seconds() / 86400)
+            projected = min(total, done + round(per_day * days_left))
+        finishes: datetime | None = None
+        if total and done < total and per_day > 0:
+            finishes = cutoff + pd.Timedelta(days=(total - done) / per_day)
+        out.append(MilestoneProgress(
+            milestone, MILESTONE_MEASURES[milestone][0], due_at, earliest, latest, int(total), int(done), int(recent),
+            window_days, projected, finishes, overdue,
+        ))
+    return out

@@ -71,9 +71,11 @@ def _with_org(frame: pd.DataFrame, units: pd.DataFrame, key: str = "org_id") -> 
 def figures(units: pd.DataFrame, head: metrics.Headline, loop: bank.CorrectionLoop, waiting: int) -> dict[str, float | int | None]:
     """The headline figures of the cover and the bulletin."""
     return {
-        "units_expected": head.units_expected, "units_submitted": head.units_submitted,
-        "units_on_time": head.units_on_time, "submission_rate": head.submission_rate,
-        "on_time_rate": head.on_time_rate, "late_units": head.late_units,
+        "units_expected": head.units_expected,
+        **{f"status_{status}": count for status, count in head.statuses},
+        "units_submitted": head.units_submitted, "submission_rate": head.submission_rate,
+        "units_due": head.units_due, "units_on_time": head.units_on_time, "on_time_rate": head.on_time_rate,
+        "units_not_due": head.units_not_due, "late_units": head.late_units, "units_at_risk": head.units_at_risk,
         "members_expected": head.members_expected, "members_validated": head.members_validated,
         "coverage": head.coverage, "open_errors": head.open_errors,
         "results_received": head.results_received, "produced": head.produced,

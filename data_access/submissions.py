@@ -15,7 +15,7 @@ from data_access.models import Deadline, OrgUnit, Submission
 from data_access.scope import Scope
 
 PAPER_MATERIALS = ("sheet", "unit_form", "id_copies", "consents")
-AT_RISK_DAYS = 3
+AT_RISK_DAYS = metrics.AT_RISK_DAYS
 
 
 def _extensions(session: Session, scope: Scope, campaign_id: int, cutoff: datetime | None = None) -> pd.DataFrame:
@@ -86,18 +86,26 @@ def submission_board(
         .merge(last_chases(session, scope, cutoff), on="unit_id", how="left")
     )
     board["extended"] = board["extended"].eq(True)
-    board["at_risk"] = metrics.at_risk(board, cutoff, risk_days)
+    if risk_days != metrics.AT_RISK_DAYS:
+        board["at_risk"] = metrics.at_risk(board, cutoff, risk_days)
     board["missing_materials"] = board.apply(missing_materials, axis=1)
     board["members_outstanding"] = (board["expected_members"] - board["submitted"]).clip(lower=0).astype("int64")
     board["chases"] = board["chases"].fillna(0).astype("int64")
     return board
 
 
+def at_risk_by_state(board: pd.DataFrame) -> dict[str, int]:
+    """At-risk units split by state: not started, errors, clean not submitted, returned."""
+    return {s: n for s, n in metrics.status_counts(board, board["at_risk"]).items() if s in metrics.NOT_SUBMITTED_STATUSES}
+
+
 def chase_list(board: pd.DataFrame) -> pd.DataFrame:
-    """Late and at-risk units, most days overdue first, then most members outstanding."""
+    """Units to chase: overdue (deadline passed, not submitted: late or returned) and at risk
+    (not submitted, due within three days), most days overdue first, then most members
+    outstanding."""
     if board.empty:
         return board
-    wanted = board[board["late"] | board["at_risk"]]
+    wanted = board[board["overdue"] | board["at_risk"]]
     return wanted.sort_values(
         ["days_overdue", "members_outstanding", "code"], ascending=[False, False, True]
     ).reset_index(drop=True)

@@ -8,10 +8,10 @@ import streamlit as st
 
 from campaign.stages import CHASE_CHANNELS
 from campaign.timeutil import local_to_utc, now_utc, utc_to_local
-from data_access import chase, submissions
+from data_access import chase, metrics, submissions
 from data_access.db import write_session
 from data_access.metrics import UNIT_STATUSES
-from ui import components, downloads, loaders, loaders_progress, progress_views
+from ui import components, downloads, figure_views, loaders, loaders_progress, progress_views
 from ui.frame import page_frame, unit_link
 from ui.safe_text import md
 
@@ -34,14 +34,19 @@ if SAVED in st.session_state:
     st.success(t("sub.record_saved", unit=md(st.session_state.pop(SAVED))), icon=":material/check_circle:")
 
 # --- headline and status chart ----------------------------------------------------------
-submitted = int(board["first_submitted_at"].notna().sum())
+head = metrics.headline_of(board, 0, 0)
+split = submissions.at_risk_by_state(board)
 with st.container(horizontal=True, horizontal_alignment="distribute", gap="medium"):
-    st.metric(t("sub.units"), components.num(len(board)), width=150)
-    st.metric(t("sub.submitted"), components.num(submitted), components.pct(submitted / len(board)),
+    st.metric(t("sub.units"), components.num(len(board)), width=150,
+              help=t("status.help", parts=figure_views.risk_split_text(dict(head.statuses), t), units=len(board)))
+    st.metric(t("sub.submitted"), components.num(head.units_submitted), components.pct(head.submission_rate),
               delta_color="off", delta_arrow="off", width=150)
-    st.metric(t("sub.late"), components.num(int(board["late"].sum())), width=150)
-    st.metric(t("sub.at_risk"), components.num(int(board["at_risk"].sum())), width=150,
-              help=t("sub.at_risk_help", days=submissions.AT_RISK_DAYS))
+    with st.container(width=190, gap=None):
+        figure_views.on_time_metric(st, head, t)
+    st.metric(t("sub.late"), components.num(head.late_units), width=150, help=t("late.help"))
+    st.metric(t("sub.returned"), components.num(head.units_returned), width=150)
+    st.metric(t("sub.at_risk"), components.num(head.units_at_risk), width=150,
+              help=t("risk.help", days=submissions.AT_RISK_DAYS, split=figure_views.risk_split_text(split, t)))
 
 left, right = st.columns([2, 3])
 with left:
@@ -56,7 +61,7 @@ with right:
     if chase_units.empty:
         st.info(t("sub.chase_empty"), icon=":material/thumb_up:")
     for index, row in chase_units.head(CHASE_SHOWN).iterrows():
-        with st.expander(t("sub.chase_item", unit=md(row["unit_name"]), state=progress_views.chase_state(row, t)),
+        with st.expander(t("sub.chase_item", unit=md(row["unit_name"]), state=progress_views.chase_state(row, t, ctx.cutoff, ctx.lang)),
                          expanded=index == 0, icon=":material/call:"):
             st.markdown(t("sub.contact", name=md(row["contact_name"]) or "—", phone=md(row["contact_phone"]) or "—"))
             st.caption(t("sub.outstanding", expected=int(row["expected_members"]), outstanding=int(row["members_outstanding"])))
@@ -102,7 +107,7 @@ st.subheader(t("sub.table_title"))
 chosen = st.multiselect(t("sub.filter_status"), UNIT_STATUSES, format_func=lambda s: t(f"progress.status.{s}"),
                         placeholder=t("sub.filter_placeholder"), key="status_filter")
 shown = board[board["status"].isin(chosen)] if chosen else board
-table, config = progress_views.submissions_table(shown, t)
+table, config = progress_views.submissions_table(shown, t, ctx.cutoff, ctx.lang)
 st.caption(t("sub.table_caption"))
 # The timeline link per row: the same table built with unit ids for names gives the ids in row order.
 unit_ids = progress_views.submissions_table(shown.assign(unit_name=shown["unit_id"].astype(str)), t)[0][t("sub.col.unit")]

@@ -9,10 +9,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from campaign.countdown import countdown
 from campaign.i18n import has
 from campaign.reminders import ReminderFacts, reminder_text
 from campaign.timeutil import utc_to_local
-from data_access.metrics import UNIT_STATUSES
+from data_access.metrics import SUBMITTED_STATUSES, UNIT_STATUSES
 from ui import components
 from ui.frame import unit_link
 from ui.safe_text import md
@@ -118,12 +119,15 @@ def hours_text(value: object) -> str:
     return f"+{number:.1f}" if number >= 0 else f"−{abs(number):.1f}"
 
 
-def submissions_table(board: pd.DataFrame, t: Translate) -> tuple[pd.DataFrame, dict[str, object]]:
+def submissions_table(
+    board: pd.DataFrame, t: Translate, cutoff: datetime | None = None, lang: str = "zh"
+) -> tuple[pd.DataFrame, dict[str, object]]:
     """The unit table with the user's column names, the most urgent units first, and its
-    column configuration. Optional times and hours are text, so empty cells stay empty."""
+    column configuration. Optional times and hours are text, so empty cells stay empty. With a
+    cut-off, a countdown column ("还剩 1 天 18 小时", "已超期 4 小时", "已报送")."""
     board = board.assign(
         _urgency=board["status"].map(STATUS_URGENCY),
-        _late=~board["late"].astype(bool),
+        _late=~board["overdue"].astype(bool),
         _risk=~board["at_risk"].astype(bool),
     ).sort_values(["_late", "days_overdue", "_risk", "_urgency", "code"], ascending=[True, False, True, True, True])
     submitted = board["last_submitted_at"].notna()
@@ -131,6 +135,11 @@ def submissions_table(board: pd.DataFrame, t: Translate) -> tuple[pd.DataFrame, 
         t("sub.col.unit"): board["unit_name"],
         t("sub.col.status"): [t(f"progress.status.{s}") for s in board["status"]],
         t("sub.col.due"): to_local(board["due_at"]),
+        **({t("sub.col.countdown"): [
+            countdown(None if pd.isna(d) else pd.Timestamp(d).to_pydatetime(), cutoff, lang,
+                      done=s in SUBMITTED_STATUSES, done_key="cd.submitted")
+            for d, s in zip(board["due_at"], board["status"], strict=True)
+        ]} if cutoff is not None else {}),
         t("sub.col.days_overdue"): board["days_overdue"].round(1),
         t("sub.col.open_errors"): board["open_errors"].astype("int64"),
         t("sub.col.missing"): [
@@ -162,12 +171,13 @@ def submissions_table(board: pd.DataFrame, t: Translate) -> tuple[pd.DataFrame, 
     return frame, config
 
 
-def chase_state(row: pd.Series, t: Translate) -> str:
-    """'3 days overdue' or 'due 11-22 12:00, nothing uploaded'."""
-    if bool(row["late"]):
-        days = int(row["days_overdue"])
-        return t("sub.state_late", days=days) if days >= 1 else t("sub.state_late_hours")
-    return t("sub.state_at_risk", when=local_text(row["due_at"]))
+def chase_state(row: pd.Series, t: Translate, cutoff: datetime, lang: str = "zh") -> str:
+    """The unit's status and its countdown: '已上传有错误，已超期 4 小时', '未上传，还剩 1 天 18 小时'
+    (hours under two days; a submitted unit is never shown as overdue)."""
+    due = None if pd.isna(row["due_at"]) else pd.Timestamp(row["due_at"]).to_pydatetime()
+    done = row["status"] in SUBMITTED_STATUSES
+    return t("sub.state_due", status=t(f"progress.status.{row['status']}"),
+             countdown=countdown(due, cutoff, lang, done=done, done_key="cd.submitted"))
 
 
 def last_chase_text(row: pd.Series, t: Translate) -> str:

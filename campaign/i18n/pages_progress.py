@@ -32,8 +32,8 @@ ENTRIES: dict[str, tuple[str, str]] = {
     ),
     "sub.units": ("单位数", "Units"),
     "sub.submitted": ("已报送", "Submitted"),
-    "sub.late": ("逾期", "Late"),
-    "sub.at_risk": ("临近截止未上传", "At risk"),
+    "sub.late": ("逾期未报送", "Late"),
+    "sub.at_risk": ("临近截止未报送", "At risk"),
     "sub.at_risk_help": (
         "{days} 天内截止、还没有上传名单的单位",
         "Due within {days} days with nothing uploaded",
@@ -42,7 +42,7 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "sub.units_axis": ("单位数", "Units"),
     "sub.chase_title": ("催报清单", "Chase list"),
     "sub.chase_caption": (
-        "逾期和临近截止的单位，按超期天数、未报送人数排序。复制提醒短信发给填表人，联系后在下方记录。",
+        "已过截止时间未报送（含被退回）和 3 天内截止未报送的单位，按超期天数、未报送人数排序。复制提醒短信发给填表人，联系后在下方记录。",
         "Late and at-risk units, most overdue and most members outstanding first. Copy the reminder, "
         "send it, then record the contact below.",
     ),

@@ -14,7 +14,9 @@ from campaign.i18n import t
 from campaign.numbers import pct
 from campaign.reports.progress_workbook import Column, cell_text, new_workbook, write_table
 
-# Unit statuses from most to least advanced (metrics.UNIT_STATUSES, ordered by progress).
+# Unit statuses in workflow order (data_access.metrics.UNIT_STATUSES), and from most to least
+# advanced for the ranking.
+UNIT_STATUSES: Final = ("not_started", "errors", "clean", "submitted", "returned", "approved")
 STATUS_ORDER: Final = ("approved", "submitted", "returned", "clean", "errors", "not_started")
 
 GROUP_COLUMNS: Final[list[Column]] = [
@@ -81,16 +83,36 @@ def rank_units(units: pd.DataFrame) -> pd.DataFrame:
     return frame.drop(columns=["_order", "_cov"]).assign(rank=ranks)
 
 
+def status_parts(figures: dict[str, float | int | None], lang: str = "zh") -> str:
+    """Units per status in workflow order ("未上传3家、…"), from the figures' ``status_*``
+    entries (the same status names as the pages and the workbook); empty without them."""
+    if not any(f"status_{s}" in figures for s in UNIT_STATUSES):
+        return ""
+    sep = "、" if lang == "zh" else ", "
+    return sep.join(
+        t("bul.status_part", lang, status=t(f"progress.status.{s}", lang), n=int(figures.get(f"status_{s}") or 0))
+        for s in UNIT_STATUSES
+    )
+
+
 def paragraph(data: BulletinInput, lang: str = "zh") -> str:
     """The bulletin's text: where the scope stands, who leads, who trails, who is late."""
     f = data.figures
     when = t("rpt.date_fmt", lang, month=data.as_of.month, day=data.as_of.day)
     scope = data.scope_label if data.scope_label not in ("", t("filter.all", "zh"), t("filter.all", "en")) else t("rpt.scope_all", lang)
     parts = [t(
-        "rpt.bulletin_lead", lang, date=when, scope=scope, units=f.get("units_expected", 0),
-        submitted=f.get("units_submitted", 0), rate=pct(f.get("submission_rate")), on_time=f.get("units_on_time", 0),
+        "bul.lead", lang, date=when, scope=scope, units=f.get("units_expected", 0),
+        submitted=f.get("units_submitted", 0), rate=pct(f.get("submission_rate")),
         validated=f"{f.get('members_validated', 0) or 0:,}", coverage=pct(f.get("coverage")),
     )]
+    statuses = status_parts(f, lang)
+    if statuses:
+        parts.append(t("bul.statuses", lang, parts=statuses, units=f.get("units_expected", 0)))
+    if f.get("units_due"):
+        parts.append(t("bul.on_time", lang, due=f["units_due"], on_time=f.get("units_on_time", 0),
+                       rate=pct(f.get("on_time_rate")), not_due=f.get("units_not_due", 0)))
+    elif "units_due" in f and f.get("units_expected"):
+        parts.append(t("bul.none_due", lang))
     ranked = rank_groups(data.groups)
     if len(ranked) >= 2 and ranked["rank"].nunique() >= 2:
         # Everyone sharing the first (last) rank is named: two districts at the same rate are
@@ -109,7 +131,9 @@ def paragraph(data: BulletinInput, lang: str = "zh") -> str:
         parts.append(t("rpt.bulletin_all_level", lang, rate=pct(ranked["submission_rate"].iloc[0])))
     late = int(f.get("late_units") or 0)
     level = t(f"level.{data.group_level}", lang)
-    parts.append(t("rpt.bulletin_late", lang, late=late, level=level) if late else t("rpt.bulletin_no_late", lang))
+    parts.append(t("bul.late", lang, late=late, level=level) if late else t("bul.no_late", lang))
+    if f.get("status_returned"):
+        parts.append(t("bul.returned", lang, n=f["status_returned"]))
     if f.get("results_received"):
         parts.append(t("rpt.bulletin_bank", lang, results=f"{f['results_received']:,}", produced=f"{f.get('produced') or 0:,}",
                        success=pct(f.get("bank_success_rate")), delivered=f"{f.get('delivered') or 0:,}"))

@@ -66,9 +66,14 @@ DISTRIBUTION: Final[list[Column]] = [
     ("delivered", "dc.delivered", "int"), ("activated", "dc.activated", "int"), ("waiting_at_district", "dc.waiting", "int"),
     ("distribution_rate", "dc.distribution_rate", "pct"),
 ]
+# The cover: the units first, split into their statuses (the parts add up to the whole), then
+# the rates with their own denominators.
+STATUS_FIGURES: Final = tuple(f"status_{s}" for s in ("not_started", "errors", "clean", "submitted", "returned", "approved"))
 FIGURES: Final[tuple[tuple[str, str], ...]] = (
-    ("units_expected", "int"), ("units_submitted", "int"), ("submission_rate", "pct"), ("on_time_rate", "pct"),
-    ("late_units", "int"), ("members_expected", "int"), ("members_validated", "int"), ("coverage", "pct"),
+    ("units_expected", "int"), *((key, "int") for key in STATUS_FIGURES),
+    ("units_submitted", "int"), ("submission_rate", "pct"),
+    ("units_due", "int"), ("units_on_time", "int"), ("on_time_rate", "pct"), ("units_not_due", "int"),
+    ("late_units", "int"), ("units_at_risk", "int"), ("members_expected", "int"), ("members_validated", "int"), ("coverage", "pct"),
     ("open_errors", "int"), ("results_received", "int"), ("produced", "int"), ("bank_success_rate", "pct"),
     ("failures_open", "int"), ("recovery_rate", "pct"), ("delivered", "int"), ("distribution_rate", "pct"),
     ("waiting_at_district", "int"),
@@ -158,7 +163,8 @@ def cell_text(value: object, kind: str, lang: str) -> str:
         return ""
     text = str(value)
     if kind == "status":
-        return t(f"ustatus.{text}", lang) if has(f"ustatus.{text}") else text
+        # the same status names as the pages (one catalogue entry per status)
+        return t(f"progress.status.{text}", lang) if has(f"progress.status.{text}") else text
     if kind == "open_status":
         return t(f"bk.status_{text}", lang) if has(f"bk.status_{text}") else text
     if kind == "severity":

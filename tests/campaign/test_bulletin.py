@@ -28,7 +28,10 @@ UNITS = pd.DataFrame({
     "expected_members": [10, 10, 10, 0], "validated": [10, 5, 0, 0],
 })
 FIGURES = {"units_expected": 30, "units_submitted": 15, "submission_rate": 0.5, "units_on_time": 12,
-           "members_validated": 1300, "coverage": 0.4333, "late_units": 10, "results_received": 0}
+           "members_validated": 1300, "coverage": 0.4333, "late_units": 10, "results_received": 0,
+           "units_due": 20, "units_not_due": 10, "on_time_rate": 0.6,
+           "status_not_started": 6, "status_errors": 4, "status_clean": 2, "status_submitted": 5,
+           "status_returned": 3, "status_approved": 10}
 
 
 def _input(groups: pd.DataFrame = GROUPS, label: str = "全部") -> BulletinInput:
@@ -49,9 +52,12 @@ def test_units_ranked_by_status_then_coverage():
 
 def test_paragraph_says_where_things_stand():
     text = paragraph(_input())
-    assert text.startswith("截至11月20日，全区共有30家基层单位，已有15家单位报送，报送率50.0%，其中按时报送12家")
+    assert text.startswith("截至11月20日，全区共有30家基层单位，已报送（待审核或审核通过）15家，报送率50.0%")
     assert "开发区工会进度最快（报送率80.0%）" in text and "高新区工会进度较慢（报送率20.0%）" in text
-    assert "尚有10家单位逾期未报送" in text
+    # On time among the units whose deadline has passed, the units not yet due beside it.
+    assert "截止时间已过的20家单位中，按时报送且未被退回12家，按时报送率60.0%；另有10家截止时间未到" in text
+    assert "截止时间已过仍未报送的单位10家" in text
+    assert "被退回待重报3家" in text
     assert "银行" not in text  # no bank results yet: no bank sentence
 
 
@@ -91,3 +97,18 @@ def test_ties_share_a_rank_and_both_are_named():
     assert "最快" not in same and "并列" in same
     units = rank_units(UNITS.assign(status=["approved"] * 4, validated=[5, 5, 0, 0]))
     assert units["rank"].tolist() == [1, 1, 3, 4]  # the last has no declared headcount: no coverage
+
+
+def test_paragraph_names_every_status_once_and_the_parts_add_up():
+    text = paragraph(_input())
+    # The same status names as the submissions page (progress.status.*), each unit in one.
+    assert "按状态分：未上传6家、已上传有错误4家、校验通过未报送2家、已报送待审核5家、被退回3家、审核通过10家，合计30家。" in text
+    assert FIGURES["units_expected"] == 6 + 4 + 2 + 5 + 3 + 10
+    # "Submitted" is awaiting review or approved: returned units are not also counted as submitted.
+    assert FIGURES["status_submitted"] + FIGURES["status_approved"] == FIGURES["units_submitted"]
+
+
+def test_unit_ranking_uses_the_pages_status_names():
+    book = openpyxl.load_workbook(io.BytesIO(bulletin_workbook(_input())))
+    statuses = {book["排名-单位"].cell(row=r, column=5).value for r in range(4, 8)}
+    assert statuses == {"审核通过", "已报送待审核", "未上传"}

@@ -62,7 +62,7 @@ def build(engine: Engine) -> None:
     with write_session(engine) as s:
         s.add_all([
             _org(1, "city", "/1/", "市总工会"),
-            _org(2, "district", "/1/2/", "保税区工会", district_id=2),
+            _org(2, "district", "/1/2/", "保税区工会", parent_id=1, district_id=2),
         ])
         s.flush()
         s.add_all([

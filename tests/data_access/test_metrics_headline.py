@@ -69,8 +69,12 @@ def tiny(engine):
 def test_headline_at_a_cutoff_after_everything(tiny):
     with read_session(tiny) as s:
         h = metrics.headline(s, Scope.everything(), 1, D(2026, 11, 12, 12))
-    assert (h.units_expected, h.units_submitted, h.units_on_time) == (3, 2, 2)
-    assert h.submission_rate == pytest.approx(2 / 3) and h.on_time_rate == pytest.approx(2 / 3)
+    assert (h.units_expected, h.units_submitted, h.units_on_time) == (3, 2, 1)
+    # DHIS2's on-time rate: U1 and U2 are due (11-10 04:00), U3's extension (11-13) is not; U1
+    # submitted in time, U2 not at all: 1 / 2, with one unit not yet due beside it (U3 submitted
+    # early, but is not counted until its deadline passes).
+    assert (h.units_due, h.units_not_due) == (2, 1)
+    assert h.submission_rate == pytest.approx(2 / 3) and h.on_time_rate == pytest.approx(1 / 2)
     assert (h.members_expected, h.members_validated) == (20, 5) and h.coverage == pytest.approx(0.25)
     assert h.open_errors == 2  # the warning does not count
     assert (h.results_received, h.produced) == (2, 1) and h.bank_success_rate == pytest.approx(0.5)
