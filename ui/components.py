@@ -153,11 +153,13 @@ def responsive_table(
     sent). ``title``/``fields`` name the columns a card shows, the task's columns first;
     returns what ``st.dataframe`` returns."""
     safe_key = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in key)
-    st.html(f"<style>{_CARD_STYLE.format(key=safe_key, wide=PHONE_MAX_WIDTH + 1, narrow=PHONE_MAX_WIDTH)}</style>")
+    style = f"<style>{_CARD_STYLE.format(key=safe_key, wide=PHONE_MAX_WIDTH + 1, narrow=PHONE_MAX_WIDTH)}</style>"
     with st.container(key=f"rwide_{safe_key}"):
         result = st.dataframe(frame, column_config=column_config, **dataframe_options)  # type: ignore[arg-type]
     with st.container(key=f"rnarrow_{safe_key}"):
-        st.html(cards_html(frame, title, fields, column_config, phone_fields, max_cards))
+        # The style travels with the cards (a style-only st.html would go to a separate
+        # container that reruns can drop for a moment, showing both views).
+        st.html(style + cards_html(frame, title, fields, column_config, phone_fields, max_cards))
         if len(frame) > max_cards and more_text:  # type: ignore[arg-type]
             st.caption(more_text)
     return result
