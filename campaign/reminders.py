@@ -28,6 +28,7 @@ class ReminderFacts:
     missing_counts: dict[str, int] = field(default_factory=dict)  # copies short, where counted
     return_reason: str | None = None
     promised_date: date | None = None
+    open_failures: int = 0  # members the bank failed, not yet produced (the unit must correct them)
 
 
 def _when(value: datetime, lang: str) -> str:
@@ -58,6 +59,33 @@ def _left(facts: ReminderFacts, lang: str) -> str:
     return t("reminder.left_days", lang, days=math.floor(hours / 24))
 
 
+def countdown_text(due_at: datetime | None, now: datetime, lang: str = "zh", done: bool = False) -> str:
+    """Time left before the deadline, or how late: hours under two days, whole days beyond;
+    "已报送" once the unit has submitted (``done``), whatever the clock says.
+
+    >>> now = datetime(2026, 11, 20, 10, 0)
+    >>> countdown_text(datetime(2026, 11, 22, 4, 0), now), countdown_text(datetime(2026, 11, 20, 6, 0), now)
+    ('还剩 1 天 18 小时', '已超期 4 小时')
+    >>> countdown_text(datetime(2026, 11, 17, 10, 0), now), countdown_text(datetime(2026, 11, 26, 10, 0), now)
+    ('已超期 3 天', '还剩 6 天')
+    >>> countdown_text(datetime(2026, 11, 21, 4, 0), now), countdown_text(None, now), countdown_text(now, now, done=True)
+    ('还剩 18 小时', '未设截止时间', '已报送')
+    """
+    if done:
+        return t("chase.countdown.done", lang)
+    if due_at is None:
+        return t("chase.countdown.none", lang)
+    seconds = (due_at - now).total_seconds()
+    key = "left" if seconds >= 0 else "late"
+    hours = math.floor(abs(seconds) / 3600)
+    days, rest = divmod(hours, 24)
+    if hours >= 48:
+        return t(f"chase.countdown.{key}_days", lang, days=days)
+    if days >= 1:
+        return t(f"chase.countdown.{key}_day_hours", lang, days=days, hours=rest)
+    return t(f"chase.countdown.{key}_hours", lang, hours=max(rest, 0) if key == "left" else max(rest, 1))
+
+
 def reminder_text(facts: ReminderFacts, lang: str = "zh") -> str:
     """The message, one paragraph, polite and concrete: what is due, what is missing, how to act.
 
@@ -83,6 +111,8 @@ def reminder_text(facts: ReminderFacts, lang: str = "zh") -> str:
         parts.append(t("reminder.returned", lang, unit=facts.unit_name, reason=reason))
         if late:
             parts.append(t("reminder.returned_late", lang, due=due, overdue=_overdue(facts, lang)))
+    elif facts.status in ("submitted", "approved"):
+        parts.append(t("chase.reminder.submitted", lang, unit=facts.unit_name))
     elif due is None:
         parts.append(t("reminder.no_deadline", lang, unit=facts.unit_name))
     elif late:
@@ -99,6 +129,8 @@ def reminder_text(facts: ReminderFacts, lang: str = "zh") -> str:
         parts.append(t("reminder.paper_all", lang, items=_materials(PAPER_MATERIALS, lang)))
     elif facts.missing_materials:
         parts.append(t("reminder.paper_missing", lang, items=_materials(facts.missing_materials, lang, facts.missing_counts)))
+    if facts.open_failures > 0:
+        parts.append(t("chase.reminder.bank_failures", lang, n=facts.open_failures))
     if facts.promised_date is not None:
         parts.append(t("reminder.promised", lang, day=_day(facts.promised_date, lang)))
     if facts.liaison_phone:

@@ -1,15 +1,18 @@
-"""The chase log: a liaison's calls and messages to units (write command and reads)."""
+"""The chase log (a liaison's calls and messages to units) and the day's chase sheet: every unit
+to chase at a cut-off, why, what it lacks, whether it was contacted that day, the reminder."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
+from campaign.reminders import ReminderFacts, reminder_text
 from campaign.stages import CHASE_CHANNELS
-from data_access.models import Chase, OrgUnit
+from campaign.timeutil import local_to_utc, utc_to_local
+from data_access.models import Chase, MemberEvent, OrgUnit
 from data_access.scope import Scope
 
 # Roles that chase units; a unit's own clerk does not record chases of itself.
@@ -101,3 +104,152 @@ def chase_history(session: Session, scope: Scope, unit_id: int, cutoff: datetime
         .order_by(Chase.at.desc(), Chase.id.desc())
     )
     return pd.DataFrame(session.execute(query).all(), columns=["id", "at", "by", "channel", "note", "promised_date"])
+
+
+# Why a unit is on the day's chase sheet, most pressing first (a unit may have several).
+CHASE_REASONS = ("late", "at_risk", "returned", "paper", "bank_failures")
+# Member events that settle an open bank failure (the unit corrected it, the bank produced the
+# card at last, or the person left the list).
+SETTLES_FAILURE = ("corrected", "produced", "withdrawn", "superseded")
+
+
+def local_day_start(cutoff: datetime) -> datetime:
+    """Naive UTC start of the Asia/Shanghai day the cut-off falls in ("today" of the sheet)."""
+    return local_to_utc(datetime.combine(utc_to_local(cutoff).date(), time()))
+
+
+def contacted_on_day(session: Session, scope: Scope, cutoff: datetime) -> pd.DataFrame:
+    """Per unit in scope contacted on the cut-off's Shanghai day (up to the cut-off): how many
+    contacts and the latest time."""
+    unit = aliased(OrgUnit)
+    query = (
+        select(Chase.unit_id, func.count().label("contacts_today"), func.max(Chase.at).label("contacted_today_at"))
+        .join(unit, unit.id == Chase.unit_id)
+        .where(Chase.at >= local_day_start(cutoff), Chase.at <= cutoff, scope.org_filter(unit))
+        .group_by(Chase.unit_id)
+    )
+    return pd.DataFrame(session.execute(query).all(), columns=["unit_id", "contacts_today", "contacted_today_at"])
+
+
+def open_bank_failures(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) -> pd.DataFrame:
+    """Per unit in scope: members whose latest bank failure by the cut-off waits for the unit
+    (no correction, card, withdrawal or replacement since), from the member events."""
+    failed = (
+        select(MemberEvent.member_id, MemberEvent.unit_id, func.max(MemberEvent.at).label("failed_at"))
+        .where(MemberEvent.campaign_id == campaign_id, MemberEvent.kind == "failed", MemberEvent.at <= cutoff)
+        .group_by(MemberEvent.member_id, MemberEvent.unit_id)
+        .subquery("failed")
+    )
+    later = aliased(MemberEvent)
+    settled = (
+        select(later.id)
+        .where(
+            later.member_id == failed.c.member_id,
+            later.kind.in_(SETTLES_FAILURE),
+            and_(later.at >= failed.c.failed_at, later.at <= cutoff),
+        )
+        .exists()
+    )
+    unit = aliased(OrgUnit)
+    query = (
+        select(failed.c.unit_id, func.count().label("bank_failures_open"))
+        .join(unit, unit.id == failed.c.unit_id)
+        .where(~settled, scope.org_filter(unit))
+        .group_by(failed.c.unit_id)
+    )
+    return pd.DataFrame(session.execute(query).all(), columns=["unit_id", "bank_failures_open"])
+
+
+def _reasons(row: pd.Series) -> tuple[str, ...]:
+    submitted = row["status"] in ("submitted", "approved")
+    found = {
+        "late": bool(row["late"]),
+        "at_risk": bool(row["at_risk"]) and not bool(row["late"]),
+        "returned": row["status"] == "returned" and not bool(row["late"]),
+        "paper": submitted and bool(row["missing_materials"]),
+        "bank_failures": int(row["bank_failures_open"]) > 0,
+    }
+    return tuple(reason for reason in CHASE_REASONS if found[reason])
+
+
+def _shortfalls(row: pd.Series) -> dict[str, int]:
+    counts = {}
+    for name in ("id_copies", "consents"):
+        value = row.get(f"{name}_missing")
+        if value is not None and not pd.isna(value) and int(value) > 0:
+            counts[name] = int(value)
+    return counts
+
+
+def reminder_for(row: pd.Series, cutoff: datetime, lang: str = "zh") -> str:
+    """The ready message for one row of the board or the sheet (Shanghai times)."""
+    def present(name: str) -> object:
+        value = row.get(name)
+        return None if value is None or pd.isna(value) else value
+
+    due = present("due_at")
+    promised = present("last_promised_date")
+    facts = ReminderFacts(
+        unit_name=str(row["unit_name"]),
+        status=str(row["status"]),
+        now=utc_to_local(cutoff),
+        due_at=None if due is None else utc_to_local(pd.Timestamp(due).to_pydatetime()),
+        contact_name=present("contact_name"),  # type: ignore[arg-type]
+        area_name=present("area_name"),  # type: ignore[arg-type]
+        liaison_name=present("liaison_name"),  # type: ignore[arg-type]
+        liaison_phone=present("liaison_phone"),  # type: ignore[arg-type]
+        open_errors=int(row.get("open_errors") or 0),
+        missing_materials=tuple(row["missing_materials"]),
+        missing_counts=_shortfalls(row),
+        return_reason=present("return_reason"),  # type: ignore[arg-type]
+        promised_date=None if promised is None else pd.Timestamp(promised).date(),
+        open_failures=int(row.get("bank_failures_open") or 0),
+    )
+    return reminder_text(facts, lang)
+
+
+SHEET_COLUMNS = [
+    "unit_id", "code", "unit_name", "district_name", "area_name", "liaison_name", "liaison_phone",
+    "contact_name", "contact_phone", "status", "due_at", "hours_left", "late", "at_risk", "reasons",
+    "missing_materials", "id_copies_missing", "consents_missing", "last_submitted_at", "open_errors",
+    "bank_failures_open", "expected_members", "members_outstanding", "return_reason", "contacted_today",
+    "contacts_today", "contacted_today_at", "last_chase_at", "last_chase_by", "last_chase_channel",
+    "last_chase_note", "last_promised_date", "chases", "reminder",
+]
+
+
+def chase_sheet(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) -> pd.DataFrame:
+    """Every unit in scope to chase on the cut-off's day, most pressing first.
+
+    On it: late or at-risk units (``submissions`` / ``metrics`` decide which), returned ones,
+    submitted ones whose paper materials are incomplete, and units with bank failures waiting
+    for their correction. Per unit: contact and phone (the unit's work contact), status,
+    deadline and hours left (negative: late), missing paper, open errors, open bank failures,
+    the reasons it is listed, whether it was contacted that day, the last contact and the
+    reminder text (Chinese) to paste into WeChat. Order: the first reason, then most overdue,
+    then most members outstanding, then code.
+    """
+    from data_access import submissions  # submissions imports this module
+
+    board = submissions.submission_board(session, scope, campaign_id, cutoff)
+    if board.empty:
+        return pd.DataFrame(columns=SHEET_COLUMNS)
+    board = board.merge(open_bank_failures(session, scope, campaign_id, cutoff), on="unit_id", how="left")
+    board = board.merge(contacted_on_day(session, scope, cutoff), on="unit_id", how="left")
+    board["bank_failures_open"] = board["bank_failures_open"].fillna(0).astype("int64")
+    board["contacts_today"] = board["contacts_today"].fillna(0).astype("int64")
+    board["contacted_today"] = board["contacts_today"] > 0
+    board["reasons"] = board.apply(_reasons, axis=1)
+    sheet = board[board["reasons"].map(bool)].copy()
+    if sheet.empty:
+        return pd.DataFrame(columns=SHEET_COLUMNS)
+    sheet["hours_left"] = (pd.to_datetime(sheet["due_at"]) - cutoff).dt.total_seconds() / 3600
+    sheet["_rank"] = sheet["reasons"].map(lambda reasons: CHASE_REASONS.index(reasons[0]))
+    sheet = sheet.sort_values(
+        ["_rank", "days_overdue", "members_outstanding", "code"], ascending=[True, False, False, True]
+    ).reset_index(drop=True)
+    sheet["reminder"] = [reminder_for(row, cutoff) for _, row in sheet.iterrows()]
+    for column in SHEET_COLUMNS:
+        if column not in sheet.columns:
+            sheet[column] = None
+    return sheet[SHEET_COLUMNS]

@@ -46,8 +46,13 @@ def _late(submitted: datetime, due: datetime | None, lang: str) -> str:
     return t("tl.late_by", lang, days=int(hours // 24), hours=int(hours % 24))
 
 
-def unit_timeline(session: Session, scope: Scope, unit_id: int, lang: str = "zh") -> pd.DataFrame:
-    """Everything that happened to one unit, newest first (empty when outside the scope)."""
+def unit_timeline(
+    session: Session, scope: Scope, unit_id: int, lang: str = "zh", show_chases: bool = True
+) -> pd.DataFrame:
+    """Everything that happened to one unit, newest first (empty when outside the scope).
+
+    ``show_chases`` False leaves out the liaisons' contacts and their internal notes (a unit
+    clerk's view: ``data_access.chase.may_record`` says who may see them)."""
     unit = session.get(OrgUnit, unit_id)
     if unit is None or not scope.contains_path(unit.path):
         return pd.DataFrame(columns=COLUMNS)
@@ -127,7 +132,8 @@ def unit_timeline(session: Session, scope: Scope, unit_id: int, lang: str = "zh"
             handed = "、".join(sorted({str(h) for h in part["handed_to"].dropna() if h}))
             detail = t("tl.cards_detail", lang, count=len(part)) + (t("tl.handed_to", lang, name=handed) if handed else "")
             add(part["at"].max().to_pydatetime(), f"card_{step}", who, detail)
-    for contact in session.scalars(select(Chase).where(Chase.unit_id == unit_id)):
+    contacts = session.scalars(select(Chase).where(Chase.unit_id == unit_id)) if show_chases else []
+    for contact in contacts:
         promised = f"；{t('tl.promised', lang)} {contact.promised_date:%Y-%m-%d}" if contact.promised_date else ""
         add(contact.at, "chase", contact.by, f"{t(f'progress.channel.{contact.channel}', lang) if _has(f'progress.channel.{contact.channel}') else contact.channel}：{contact.note}{promised}")
     handoffs = (

@@ -7,6 +7,7 @@ import streamlit as st
 
 from data_access.actions.corrections import CORRECT_ROLES, correct_member, withdraw_member
 from ui import batch_views as views
+from ui import components
 from ui.actions import perform
 from ui.frame import page_frame
 
@@ -26,15 +27,19 @@ if failures.empty:
 
 st.markdown(f"**{t('bankwf.corr_count', count=len(failures))}**")
 shown = views.local_times(failures, "failed_at")
-st.dataframe(
-    shown[["name", "id_masked", "phone_masked", "unit_name", "reason_text", "failed_at", "batch_reference"]],
-    hide_index=True, width="stretch", height=min(36 * (len(shown) + 1) + 4, 420),
+# The reason first after the name; on a phone one card per person, nothing cut off.
+columns = ["name", "reason_text", "unit_name", "id_masked", "phone_masked", "failed_at", "batch_reference"]
+components.responsive_table(
+    shown[columns], key="corrections", title=["name"], fields=columns[1:],
     column_config={
-        "name": t("bankwf.col_name"), "id_masked": t("bankwf.col_id"), "phone_masked": t("bankwf.col_phone"),
-        "unit_name": t("bankwf.col_unit"), "reason_text": t("bankwf.col_bank_reason"),
+        "name": st.column_config.TextColumn(t("bankwf.col_name"), pinned=True), "id_masked": t("bankwf.col_id"),
+        "phone_masked": t("bankwf.col_phone"), "unit_name": t("bankwf.col_unit"),
+        "reason_text": st.column_config.TextColumn(t("bankwf.col_bank_reason"), width="medium"),
         "failed_at": st.column_config.DatetimeColumn(t("bankwf.col_failed_at"), format="YYYY-MM-DD HH:mm"),
         "batch_reference": t("bankwf.col_batch"),
-    }, placeholder="—",
+    },
+    more_text=t("cards.more", shown=components.MAX_CARDS, total=len(shown)),
+    hide_index=True, width="stretch", height=min(36 * (len(shown) + 1) + 4, 420), placeholder="—",
 )
 
 labels = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from data_access.chase import may_record
 from ui import cards_views as views
 from ui.frame import page_frame
 
@@ -16,7 +17,8 @@ if ctx.unit_id is None:
     st.info(t("tl.choose_unit"), icon=":material/touch_app:")
     st.stop()
 
-frame = views.unit_timeline(ctx.scope, int(ctx.unit_id), ctx.lang)
+# Unit clerks never see the liaisons' internal contact notes.
+frame = views.unit_timeline(ctx.scope, int(ctx.unit_id), ctx.lang, show_chases=may_record(ctx.user.role))
 st.caption(t("tl.caption", scope=views.md_escape(ctx.scope_label), campaign=views.md_escape(ctx.campaign_name)))
 if frame.empty:
     st.info(t("tl.empty"), icon=":material/history:")

@@ -26,7 +26,7 @@ from data_access.uploads import (
     unit_card_name,
     withdraw_upload,
 )
-from ui import downloads, loaders
+from ui import components, downloads, loaders
 from ui.actions import perform
 from ui.corrections_view import show_open_failures
 from ui.frame import busy_guard, page_frame
@@ -171,7 +171,20 @@ if result.findings:
             t("intake.col_value"): [_masked(f.code, f.value_shown) for f in result.findings],
         }
     )
-    st.dataframe(table, hide_index=True, placeholder="—", width="stretch")
+    # The problem and its fix first and wide; on a phone one card per finding, nothing cut off.
+    first = [t("intake.col_row"), t("intake.col_column"), t("intake.col_message"), t("intake.col_fix")]
+    table = table[[*first, *(c for c in table.columns if c not in first)]]
+    components.responsive_table(
+        table, key="findings", title=[t("intake.col_row"), t("intake.col_column")],
+        fields=[t("intake.col_message"), t("intake.col_fix"), t("intake.col_severity"), t("intake.col_value"), t("intake.col_sheet")],
+        column_config={
+            t("intake.col_row"): st.column_config.NumberColumn(width="small", pinned=True),
+            t("intake.col_message"): st.column_config.TextColumn(width="large"),
+            t("intake.col_fix"): st.column_config.TextColumn(width="large"),
+        },
+        more_text=t("cards.more", shown=components.MAX_CARDS, total=len(table)),
+        hide_index=True, placeholder="—", width="stretch",
+    )
 
 markup_name = downloads.export_name(t("intake.markup_suffix"), card_name or upload.name.rsplit(".", 1)[0], ctx.as_of, "xlsx")
 downloads.button(

@@ -1,22 +1,15 @@
-"""报送进度 Submissions against deadlines: every unit's status, the chase list, the contact log."""
+"""报送进度 Submissions against deadlines: every unit's status; liaisons get a link to the chase sheet
+(今日催报), unit clerks see no chase notes or contact form."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import streamlit as st
 
-from campaign.stages import CHASE_CHANNELS
-from campaign.timeutil import local_to_utc, now_utc, utc_to_local
 from data_access import chase, metrics, submissions
-from data_access.db import write_session
 from data_access.metrics import UNIT_STATUSES
-from ui import components, downloads, figure_views, loaders, loaders_progress, progress_views
+from ui import components, downloads, figure_views, loaders_chase, loaders_progress, progress_views
 from ui.frame import page_frame, unit_link
 from ui.safe_text import md
-
-CHASE_SHOWN = 12
-SAVED = "chase_saved_unit"
 
 ctx = page_frame("submissions")
 t = ctx.t
@@ -29,9 +22,6 @@ with st.spinner():
 if board.empty:
     st.info(t("sub.table_empty"))
     st.stop()
-
-if SAVED in st.session_state:
-    st.success(t("sub.record_saved", unit=md(st.session_state.pop(SAVED))), icon=":material/check_circle:")
 
 # --- headline and status chart ----------------------------------------------------------
 head = metrics.headline_of(board, 0, 0)
@@ -48,59 +38,24 @@ with st.container(horizontal=True, horizontal_alignment="distribute", gap="mediu
     st.metric(t("sub.at_risk"), components.num(head.units_at_risk), width=150,
               help=t("risk.help", days=submissions.AT_RISK_DAYS, split=figure_views.risk_split_text(split, t)))
 
-left, right = st.columns([2, 3])
+chaser = chase.may_record(ctx.user.role)
+left, right = st.columns([2, 3]) if chaser else (st.container(), None)
 with left:
     st.subheader(t("sub.status_chart"))
     components.plotly(progress_views.status_chart(board, t), key="status_chart")
 
-# --- chase list -------------------------------------------------------------------------
-with right:
-    st.subheader(t("sub.chase_title"))
-    st.caption(t("sub.chase_caption"))
-    chase_units = submissions.chase_list(board)
-    if chase_units.empty:
-        st.info(t("sub.chase_empty"), icon=":material/thumb_up:")
-    for index, row in chase_units.head(CHASE_SHOWN).iterrows():
-        with st.expander(t("sub.chase_item", unit=md(row["unit_name"]), state=progress_views.chase_state(row, t, ctx.cutoff, ctx.lang)),
-                         expanded=index == 0, icon=":material/call:"):
-            st.markdown(t("sub.contact", name=md(row["contact_name"]) or "—", phone=md(row["contact_phone"]) or "—"))
-            st.caption(t("sub.outstanding", expected=int(row["expected_members"]), outstanding=int(row["members_outstanding"])))
-            st.caption(progress_views.last_chase_text(row, t))
-            st.caption(t("sub.reminder"))
-            st.code(progress_views.reminder_for(row, ctx.cutoff), language=None, wrap_lines=True)
-    if len(chase_units) > CHASE_SHOWN:
-        st.caption(t("sub.chase_more", n=len(chase_units) - CHASE_SHOWN))
-
-# --- recording a contact ----------------------------------------------------------------
-st.subheader(t("sub.record_title"))
-if not chase.may_record(ctx.user.role):
-    st.caption(t("sub.record_not_allowed"))
-else:
-    first = list(chase_units["unit_id"]) if not chase_units.empty else []
-    options = first + [u for u in board["unit_id"] if u not in set(first)]
-    names = dict(zip(board["unit_id"], board["unit_name"], strict=True))
-    now_local = utc_to_local(now_utc()).replace(second=0, microsecond=0)
-    with st.form("chase_form", clear_on_submit=True):
-        unit_id = st.selectbox(t("sub.record_unit"), options, format_func=names.__getitem__, key="chase_unit")
-        c1, c2, c3 = st.columns(3)
-        day = c1.date_input(t("sub.record_date"), value=now_local.date(), max_value=now_local.date(), key="chase_day", format="YYYY-MM-DD")
-        time_of_day = c2.time_input(t("sub.record_time"), value=now_local.time(), key="chase_time", step=300)
-        channel = c3.selectbox(t("sub.record_channel"), CHASE_CHANNELS, format_func=lambda c: t(f"progress.channel.{c}"), key="chase_channel")
-        note = st.text_area(t("sub.record_note"), placeholder=t("sub.record_note_help"), key="chase_note", max_chars=chase.MAX_NOTE)
-        promised = st.date_input(t("sub.record_promised"), value=None, min_value=now_local.date(), key="chase_promised", format="YYYY-MM-DD")
-        saved = st.form_submit_button(t("sub.record_submit"), type="primary", icon=":material/save:")
-    if saved:
-        at = local_to_utc(datetime.combine(day or now_local.date(), time_of_day or now_local.time()))
-        try:
-            with write_session(ctx.engine) as session:
-                chase.record_chase(session, ctx.user.scope, int(unit_id), at=at, by=ctx.user.display_name,
-                                   channel=channel, note=note, promised_date=promised)
-        except chase.ChaseRefused as refused:
-            st.error(md(refused))
+# --- chase: the liaisons' work lives on its own page (今日催报); unit clerks see none of it ---
+if right is not None:
+    with right:
+        st.subheader(t("sub.chase_title"))
+        chase_units = loaders_chase.chase_sheet(ctx.scope, ctx.campaign_id, ctx.cutoff)
+        if chase_units.empty:
+            st.info(t("sub.chase_empty"), icon=":material/thumb_up:")
         else:
-            loaders.clear()
-            st.session_state[SAVED] = names[unit_id]
-            st.rerun()
+            st.info(t("chase.link_from_submissions", n=len(chase_units), done=int(chase_units["contacted_today"].sum())),
+                    icon=":material/phone_in_talk:")
+        st.page_link("pages/14_chase.py", label=t("chase.link_label"), icon=":material/phone_in_talk:",
+                     query_params=ctx.link_params or None)
 
 # --- the unit table ---------------------------------------------------------------------
 st.subheader(t("sub.table_title"))
@@ -112,8 +67,19 @@ st.caption(t("sub.table_caption"))
 # The timeline link per row: the same table built with unit ids for names gives the ids in row order.
 unit_ids = progress_views.submissions_table(shown.assign(unit_name=shown["unit_id"].astype(str)), t)[0][t("sub.col.unit")]
 linked = table.assign(**{t("tl.link"): [unit_link("timeline", u) for u in unit_ids]})
-st.dataframe(linked, column_config={**config, t("tl.link"): st.column_config.LinkColumn(display_text=t("tl.link_text"))},
-             hide_index=True, placeholder="—", width="stretch", height=min(560, 38 + 35 * len(table)))
+if not chaser:  # when the liaisons last called is their internal matter
+    table = table.drop(columns=[t("sub.col.last_chase")])
+    linked = linked.drop(columns=[t("sub.col.last_chase")])
+# The task's columns first (who is late, whom to call), the rest after; on a phone one card per unit.
+first = [t(f"sub.col.{c}") for c in ("unit", "status", "days_overdue", "contact", "phone", "due", "missing", "open_errors")]
+linked = linked[[*first, *(c for c in linked.columns if c not in first)]]
+components.responsive_table(
+    linked, key="units", title=[t("sub.col.unit")],
+    fields=[c for c in linked.columns if c not in (t("sub.col.unit"), t("sub.col.extended"), t("sub.col.hours_early"))],
+    column_config={**config, t("tl.link"): st.column_config.LinkColumn(display_text=t("tl.link_text"))},
+    phone_fields=(t("sub.col.phone"),), more_text=t("cards.more", shown=components.MAX_CARDS, total=len(linked)),
+    hide_index=True, placeholder="—", width="stretch", height=min(560, 38 + 35 * len(table)),
+)
 loaders_progress.csv_download(
     table,
     label=t("progress.export_csv"),

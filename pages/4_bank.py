@@ -66,15 +66,18 @@ else:
     )
     if not ctx.user.sees_full_pii:
         st.caption(t("dlv.masked_note"))
-    st.dataframe(
-        shown[["name", "id_number", "phone", "unit_name", "reason", "status", "days_open", "failures", "first_failed_at", "contact_name", "contact_phone"]],
+    # Who and why first (the reason is the task); on a phone one card per person, nothing cut off.
+    columns = ["name", "reason", "status", "days_open", "unit_name", "contact_name", "contact_phone", "id_number", "phone", "failures", "first_failed_at"]
+    config = {
+        "name": st.column_config.TextColumn(t("dc.name"), pinned=True), "id_number": t("dc.id_number"), "phone": t("dc.phone"),
+        "unit_name": t("dc.unit"), "reason": st.column_config.TextColumn(t("dc.reason"), width="medium"), "status": t("dc.status"),
+        "days_open": views.days_column(t("dc.days_open")), "failures": t("dc.failures"),
+        "first_failed_at": views.time_column(t("dc.first_failed")), "contact_name": t("dc.contact"), "contact_phone": t("dc.contact_phone"),
+    }
+    components.responsive_table(
+        shown[columns], key="bank_failures", title=["name"], fields=columns[1:], column_config=config,
+        phone_fields=("contact_phone",), more_text=t("cards.more", shown=components.MAX_CARDS, total=len(shown)),
         hide_index=True, placeholder="—", width="stretch", height=360,
-        column_config={
-            "name": t("dc.name"), "id_number": t("dc.id_number"), "phone": t("dc.phone"), "unit_name": t("dc.unit"),
-            "reason": t("dc.reason"), "status": t("dc.status"), "days_open": views.days_column(t("dc.days_open")),
-            "failures": t("dc.failures"), "first_failed_at": views.time_column(t("dc.first_failed")),
-            "contact_name": t("dc.contact"), "contact_phone": t("dc.contact_phone"),
-        },
     )
     name = downloads.export_name(t("rpt.sheet_failures"), ctx.scope_label, ctx.as_of, "csv")
     downloads.button(t("dlv.csv"), data.csv_build(failures, FAILURES, ctx.lang), user=ctx.user, scope=ctx.scope, lang=ctx.lang,

@@ -83,10 +83,11 @@ def handoff_download(user: CurrentUser, handoff_id: int, kind: str, lang: str, n
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def unit_timeline(scope: Scope, unit_id: int, lang: str) -> pd.DataFrame:
-    """A unit's timeline (empty outside the scope)."""
+def unit_timeline(scope: Scope, unit_id: int, lang: str, show_chases: bool = True) -> pd.DataFrame:
+    """A unit's timeline (empty outside the scope); ``show_chases`` (part of the cache key)
+    False leaves out the liaisons' contact notes, for unit clerks."""
     with read_session(engine()) as session:
-        return timeline.unit_timeline(session, scope, unit_id, lang)
+        return timeline.unit_timeline(session, scope, unit_id, lang, show_chases=show_chases)
 
 
 def timeline_link(frame: pd.DataFrame, campaign_id: int, column: str = "unit_id") -> list[str]:

@@ -34,6 +34,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("submit", "pages/7_submit.py", ":material/send:"),
     ("review", "pages/8_review.py", ":material/fact_check:"),
     ("submissions", "pages/2_submissions.py", ":material/event_available:"),
+    ("chase", "pages/14_chase.py", ":material/phone_in_talk:"),
     ("validation", "pages/3_validation.py", ":material/rule:"),
     ("batches", "pages/9_batches.py", ":material/outbox:"),
     ("bank", "pages/4_bank.py", ":material/account_balance:"),
@@ -52,6 +53,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (
 # Pages only some roles see in the menu (the page and its actions check the role again).
 PAGE_ROLES: dict[str, tuple[str, ...]] = {
     "people": ("admin", "district_leader"),
+    "chase": ("admin", "district_leader", "liaison"),
     "campaign_settings": ("admin",),
     "org": ("admin",),
     "users": ("admin",),

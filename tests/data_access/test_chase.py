@@ -97,3 +97,75 @@ def test_chase_list_ranks_by_days_overdue_then_members_outstanding(tiny):
     assert submissions.chase_list(area1)["unit_id"].tolist() == [fx.U2, fx.U3]
     # On 11-14 04:00: U2 and U4 4 days over, U3 1 day.
     assert submissions.chase_list(later)["unit_id"].tolist() == [fx.U2, fx.U4, fx.U3]
+
+
+# --- the day's chase sheet -------------------------------------------------------------
+
+
+def _events(engine, rows):
+    from data_access.models import Member, MemberEvent
+
+    with write_session(engine) as session:
+        members = list(session.scalars(select(Member.id).where(Member.unit_id == fx.U1).order_by(Member.id)))
+        for index, kind, at in rows:
+            session.add(MemberEvent(member_id=members[index], campaign_id=fx.CAMPAIGN, unit_id=fx.U1, kind=kind, at=at, by="银行"))
+
+
+def test_chase_sheet_lists_late_due_soon_and_paper_missing_in_order(tiny):
+    with read_session(tiny) as session:
+        sheet = chase.chase_sheet(session, fx.EVERYTHING, fx.CAMPAIGN, fx.CUTOFF)
+        area1 = chase.chase_sheet(session, fx.SCOPE_A1, fx.CAMPAIGN, fx.CUTOFF)
+    # U2 (errors) and U4 (returned) both 22 h late, U2 with more outstanding; U3 due in 50 h;
+    # U1 submitted 2 h late but its ID copies are missing.
+    assert sheet["unit_id"].tolist() == [fx.U2, fx.U4, fx.U3, fx.U1]
+    assert sheet["reasons"].tolist() == [("late",), ("late",), ("at_risk",), ("paper",)]
+    rows = sheet.set_index("unit_id")
+    assert rows.loc[fx.U2, "hours_left"] == -22 and rows.loc[fx.U3, "hours_left"] == 50
+    assert rows.loc[fx.U2, "contact_phone"] == "13700000011"  # the unit's work phone, in full
+    assert rows.loc[fx.U1, "missing_materials"] == ("id_copies",)
+    assert not rows["contacted_today"].any() and (rows["bank_failures_open"] == 0).all()
+    assert rows.loc[fx.U2, "reminder"].startswith("乙填表人您好！我是第一片区联络人李强。")
+    assert "3处校验错误" in rows.loc[fx.U2, "reminder"]
+    assert "缺少单位信息审核表" in rows.loc[fx.U4, "reminder"]
+    assert "电子名单已报送" in rows.loc[fx.U1, "reminder"] and "每人两份身份证复印件" in rows.loc[fx.U1, "reminder"]
+    assert area1["unit_id"].tolist() == [fx.U2, fx.U3, fx.U1]
+
+
+def test_contacted_today_counts_the_shanghai_day_up_to_the_cutoff(tiny):
+    _record(tiny, fx.EVERYTHING, fx.U2, datetime(2026, 11, 10, 15, 0))  # 11-10 23:00 in Shanghai: yesterday
+    _record(tiny, fx.EVERYTHING, fx.U3, datetime(2026, 11, 10, 17, 0))  # 11-11 01:00: today
+    _record(tiny, fx.EVERYTHING, fx.U3, datetime(2026, 11, 11, 1, 0))  # 11-11 09:00: today
+    _record(tiny, fx.EVERYTHING, fx.U4, datetime(2026, 11, 11, 3, 0))  # after the cut-off
+    with read_session(tiny) as session:
+        rows = chase.chase_sheet(session, fx.EVERYTHING, fx.CAMPAIGN, fx.CUTOFF).set_index("unit_id")
+    assert rows["contacted_today"].to_dict() == {fx.U2: False, fx.U4: False, fx.U3: True, fx.U1: False}
+    assert rows.loc[fx.U3, "contacts_today"] == 2
+    assert rows.loc[fx.U3, "contacted_today_at"] == datetime(2026, 11, 11, 1, 0)
+    assert rows.loc[fx.U2, "last_chase_at"] == datetime(2026, 11, 10, 15, 0)
+
+
+def test_open_bank_failures_are_those_not_corrected_by_the_cutoff(tiny):
+    _events(tiny, [
+        (0, "failed", datetime(2026, 11, 10, 8, 0)),
+        (1, "failed", datetime(2026, 11, 10, 8, 0)),
+        (1, "corrected", datetime(2026, 11, 10, 9, 0)),  # corrected: settled
+        (2, "failed", datetime(2026, 11, 12, 0, 0)),  # after the cut-off
+    ])
+    with read_session(tiny) as session:
+        counts = chase.open_bank_failures(session, fx.EVERYTHING, fx.CAMPAIGN, fx.CUTOFF)
+        later = chase.open_bank_failures(session, fx.EVERYTHING, fx.CAMPAIGN, datetime(2026, 11, 13))
+        other_area = chase.open_bank_failures(session, fx.SCOPE_A2, fx.CAMPAIGN, fx.CUTOFF)
+        rows = chase.chase_sheet(session, fx.EVERYTHING, fx.CAMPAIGN, fx.CUTOFF).set_index("unit_id")
+    assert counts.set_index("unit_id")["bank_failures_open"].to_dict() == {fx.U1: 1}
+    assert later.set_index("unit_id")["bank_failures_open"].to_dict() == {fx.U1: 2}
+    assert other_area.empty
+    assert rows.loc[fx.U1, "reasons"] == ("paper", "bank_failures")
+    assert "另有1名会员银行制卡未成功" in rows.loc[fx.U1, "reminder"]
+
+
+def test_chase_sheet_of_an_empty_scope_has_the_columns(tiny):
+    from data_access.scope import Scope
+
+    with read_session(tiny) as session:
+        sheet = chase.chase_sheet(session, Scope(root_id=999, root_path="/9/9/"), fx.CAMPAIGN, fx.CUTOFF)
+    assert sheet.empty and list(sheet.columns) == chase.SHEET_COLUMNS

@@ -1,0 +1,170 @@
+"""The day's chase sheet as text rows and as an Excel workbook (one sheet, prints on A4).
+
+Takes the frame ``data_access.chase.chase_sheet`` returns; no SQL, no Streamlit. Unit contact
+phones are the unit's work contact (a liaison calls them), so they are written in full; no
+member's personal data is on the sheet. Every text cell is neutralised (no formulas).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pandas as pd
+
+from campaign.i18n import has, t
+from campaign.masking import neutralise_cell
+from campaign.reminders import countdown_text
+from campaign.reports.progress_workbook import display_width, new_workbook, print_setup
+from campaign.timeutil import utc_to_local
+
+PAPER = ("sheet", "unit_form", "id_copies", "consents")
+# (column key in ``display_frame``, label key, Excel width cap)
+COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("no", "chase.col.no", 6),
+    ("district", "chase.col.district", 14),
+    ("area", "chase.col.area", 16),
+    ("unit", "chase.col.unit", 34),
+    ("contact", "chase.col.contact", 10),
+    ("phone", "chase.col.phone", 14),
+    ("status", "chase.col.status", 14),
+    ("due", "chase.col.due", 17),
+    ("countdown", "chase.col.countdown", 16),
+    ("reasons", "chase.col.reasons", 22),
+    ("missing", "chase.col.missing", 26),
+    ("errors", "chase.col.errors", 9),
+    ("bank", "chase.col.bank", 10),
+    ("contacted", "chase.col.contacted", 10),
+    ("last", "chase.col.last", 30),
+    ("reminder", "chase.col.reminder", 70),
+)
+
+
+def _present(value: object) -> bool:
+    if value is None:
+        return False
+    try:
+        return not bool(pd.isna(value))  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return True
+
+
+def _local(value: object) -> datetime | None:
+    return utc_to_local(pd.Timestamp(value).to_pydatetime()) if _present(value) else None  # type: ignore[arg-type]
+
+
+def countdown_for(row: pd.Series, cutoff: datetime, lang: str = "zh") -> str:
+    """"还剩 1 天 18 小时" / "已超期 4 小时" / "已报送" for one row (times naive UTC)."""
+    done = row["status"] in ("submitted", "approved")
+    return countdown_text(_local(row["due_at"]), utc_to_local(cutoff), lang, done=done)
+
+
+def missing_for(row: pd.Series, lang: str = "zh") -> str:
+    """The paper still missing, with copies short where a receipt counted them."""
+    materials = tuple(row["missing_materials"] or ())
+    if not _present(row.get("last_submitted_at")):
+        return t("progress.material.all", lang)
+    if not materials:
+        return t("progress.material.none", lang)
+    parts = []
+    for name in materials:
+        short = row.get(f"{name}_missing")
+        label = t(f"progress.material.{name}", lang)
+        parts.append(t("progress.material.short", lang, item=label, n=int(short)) if _present(short) and int(short) > 0 else label)
+    return ("、" if lang != "en" else ", ").join(parts)
+
+
+def reasons_for(row: pd.Series, lang: str = "zh") -> str:
+    """Why the unit is on the sheet, in words."""
+    return ("、" if lang != "en" else ", ").join(t(f"chase.reason.{r}", lang) for r in row["reasons"])
+
+
+def status_for(row: pd.Series, lang: str = "zh") -> str:
+    key = f"progress.status.{row['status']}"
+    return t(key, lang) if has(key) else str(row["status"])
+
+
+def last_contact_for(row: pd.Series, lang: str = "zh") -> str:
+    """"11-19 15:20 电话 李强：答应周五前上报" (empty when never contacted)."""
+    at = _local(row.get("last_chase_at"))
+    if at is None:
+        return ""
+    channel = row.get("last_chase_channel")
+    channel_text = t(f"progress.channel.{channel}", lang) if has(f"progress.channel.{channel}") else str(channel or "")
+    who = str(row.get("last_chase_by") or "") if _present(row.get("last_chase_by")) else ""
+    note = str(row.get("last_chase_note") or "") if _present(row.get("last_chase_note")) else ""
+    text = f"{at:%m-%d %H:%M} {channel_text} {who}".strip()
+    return f"{text}：{note}" if note else text
+
+
+def display_frame(sheet: pd.DataFrame, cutoff: datetime, lang: str = "zh") -> pd.DataFrame:
+    """The sheet as the user reads it: one text or number per cell, keyed by ``COLUMNS``."""
+    rows = []
+    for number, (_, row) in enumerate(sheet.iterrows(), start=1):
+        due = _local(row["due_at"])
+        contacted = _local(row.get("contacted_today_at"))
+        rows.append({
+            "no": number,
+            "district": str(row.get("district_name") or ""),
+            "area": str(row["area_name"]) if _present(row.get("area_name")) else "",
+            "unit": str(row["unit_name"]),
+            "contact": str(row["contact_name"]) if _present(row.get("contact_name")) else "",
+            "phone": str(row["contact_phone"]) if _present(row.get("contact_phone")) else "",
+            "status": status_for(row, lang),
+            "due": f"{due:%Y-%m-%d %H:%M}" if due else "",
+            "countdown": countdown_for(row, cutoff, lang),
+            "reasons": reasons_for(row, lang),
+            "missing": missing_for(row, lang),
+            "errors": int(row["open_errors"] or 0),
+            "bank": int(row["bank_failures_open"] or 0),
+            "contacted": f"{contacted:%H:%M}" if bool(row["contacted_today"]) and contacted else "",
+            "last": last_contact_for(row, lang),
+            "reminder": str(row["reminder"]),
+        })
+    return pd.DataFrame(rows, columns=[key for key, _, _ in COLUMNS])
+
+
+def chase_workbook(
+    sheet: pd.DataFrame,
+    *,
+    campaign_name: str,
+    scope_label: str,
+    as_of: date,
+    cutoff: datetime,
+    exported_by: str,
+    lang: str = "zh",
+) -> bytes:
+    """One sheet: a title, a subtitle (campaign, scope, as-of, count, who), a frozen header
+    row with a filter, every cell text or number (no formulas), the reminder wrapped."""
+    frame = display_frame(sheet, cutoff, lang)
+    buffer, book, fmt = new_workbook()
+    wrap = book.add_format({"font_name": "等线", "font_size": 10, "valign": "top", "text_wrap": True,
+                            "border": 1, "border_color": "#d0d0d0"})
+    top = book.add_format({"font_name": "等线", "font_size": 10, "valign": "top", "border": 1, "border_color": "#d0d0d0"})
+    number = book.add_format({"font_name": "等线", "font_size": 10, "valign": "top", "border": 1,
+                              "border_color": "#d0d0d0", "num_format": "0"})
+    ws = book.add_worksheet(t("chase.xlsx.sheet", lang)[:31])
+    title = t("chase.xlsx.title", lang)
+    subtitle = t("chase.xlsx.subtitle", lang, campaign=campaign_name, scope=scope_label,
+                 when=f"{utc_to_local(cutoff):%Y-%m-%d %H:%M}" if as_of >= utc_to_local(cutoff).date() else as_of.isoformat(),
+                 n=len(frame), by=exported_by)
+    ws.write_string(0, 0, str(neutralise_cell(title)), fmt.title)
+    ws.write_string(1, 0, str(neutralise_cell(subtitle)), fmt.subtitle)
+    header = 2
+    columns = [c for c in COLUMNS if c[0] != "district" or frame["district"].nunique() > 1]
+    for col, (_, label_key, cap) in enumerate(columns):
+        label = t(label_key, lang)
+        ws.write_string(header, col, label, fmt.header)
+        widths = [display_width(label) + 2, *(display_width(str(v)) + 2 for v in frame[columns[col][0]])]
+        ws.set_column(col, col, min(max(widths), cap))
+    for r, record in enumerate(frame.to_dict("records"), start=header + 1):
+        for col, (key, _, _) in enumerate(columns):
+            value = record[key]
+            if key in ("no", "errors", "bank"):
+                ws.write_number(r, col, float(value), number)
+            else:
+                ws.write_string(r, col, str(neutralise_cell(str(value))), wrap if key in ("reminder", "last", "missing", "unit") else top)
+    ws.freeze_panes(header + 1, 0)
+    ws.autofilter(header, 0, header + max(len(frame), 1), len(columns) - 1)
+    print_setup(ws, title, subtitle, lang, repeat_row=header)
+    book.close()
+    return buffer.getvalue()

@@ -1,0 +1,46 @@
+"""The chase sheet's cached reader and its Excel download (built on click, audited).
+
+The sheet holds unit contact phones (the unit's work contact, which liaisons call) and the
+liaisons' own call notes, no member's personal data; it is cached per scope and cut-off.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from campaign.reports.chase_sheet import chase_workbook
+from data_access import chase
+from data_access.db import read_session
+from data_access.scope import Scope
+from ui import downloads
+from ui.loaders import TTL, engine
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def chase_sheet(scope: Scope, campaign_id: int, cutoff: datetime) -> pd.DataFrame:
+    """Every unit in scope to chase on the cut-off's day (``data_access.chase.chase_sheet``)."""
+    with read_session(engine()) as session:
+        return chase.chase_sheet(session, scope, campaign_id, cutoff)
+
+
+def workbook_button(ctx: Any, sheet: pd.DataFrame, label: str, key: str) -> None:
+    """The Excel download of the sheet as shown: built, re-checked and audited on the click."""
+    name = downloads.export_name(ctx.t("chase.file_name"), ctx.scope_label, ctx.as_of, "xlsx")
+
+    def build() -> tuple[bytes, int]:
+        body = chase_workbook(
+            sheet, campaign_name=ctx.campaign_name, scope_label=ctx.scope_label, as_of=ctx.as_of,
+            cutoff=ctx.cutoff, exported_by=ctx.user.display_name, lang=ctx.lang,
+        )
+        return body, len(sheet)
+
+    downloads.button(
+        label, build, user=ctx.user, scope=ctx.scope, lang=ctx.lang, file_name=name, mime=XLSX, key=key,
+        detail=f"chase sheet campaign={ctx.campaign_id} scope={ctx.scope.cache_key()} rows={len(sheet)}",
+    )
