@@ -162,10 +162,12 @@ def open_bank_failures(session: Session, scope: Scope, campaign_id: int, cutoff:
 
 def _reasons(row: pd.Series) -> tuple[str, ...]:
     submitted = row["status"] in ("submitted", "approved")
+    # past the deadline and not submitted (never, or returned): the most urgent, whatever the state
+    overdue = bool(row["overdue"]) if "overdue" in row.index else bool(row["late"])
     found = {
-        "late": bool(row["late"]),
-        "at_risk": bool(row["at_risk"]) and not bool(row["late"]),
-        "returned": row["status"] == "returned" and not bool(row["late"]),
+        "late": overdue,
+        "at_risk": bool(row["at_risk"]) and not overdue,
+        "returned": row["status"] == "returned" and not overdue,
         "paper": submitted and bool(row["missing_materials"]),
         "bank_failures": int(row["bank_failures_open"]) > 0,
     }

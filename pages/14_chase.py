@@ -118,7 +118,7 @@ elif view == "table" and not shown.empty:
     table = texts.drop(columns=["district"] if texts["district"].nunique() <= 1 else []).rename(columns=labels)
     st.caption(t("chase.table_select"))
     event = st.dataframe(
-        table, hide_index=True, width="stretch", height=min(600, 38 + 35 * len(table)), key="chase_table",
+        table, hide_index=True, width="stretch", placeholder="—", height=min(600, 38 + 35 * len(table)), key="chase_table",
         on_select="rerun", selection_mode="multi-row",
         column_config={
             labels["no"]: st.column_config.NumberColumn(width="small"),

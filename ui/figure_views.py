@@ -134,7 +134,7 @@ def unit_view(unit: pd.Series, progress: list[metrics.MilestoneProgress], cutoff
                 t("unitview.col.countdown"): countdown(p.due_at, cutoff, lang, done=done,
                                                        done_key=UNIT_DONE_KEYS.get(p.milestone, "cd.done")),
             })
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", placeholder="—")
     st.subheader(t("unitview.members"))
     stages = [s for s in STAGES if s in unit.index]
     counts = [int(unit.get(s, 0) or 0) for s in stages]

@@ -17,7 +17,7 @@ from tests.pages.conftest import texts
 from tests.pages.progress_helpers import open_subpage
 from ui.safe_text import md, plot_label
 
-PAGE = "pages/2_submissions.py"
+PAGE = "pages/14_chase.py"  # the liaison's chase sheet shows unit names and the last call note
 NOTE = "![x](http://127.0.0.1:9/x.png) [click](http://evil)"
 NAME = "**粗体**<b>x</b>"
 
@@ -53,12 +53,9 @@ def test_helpers_escape_markdown_and_html():
 def test_chase_note_and_unit_name_render_as_literal_text(hostile_demo):
     at = open_subpage(PAGE, login="liaison1")
     assert not at.exception
-    labels = [e.label for e in at.expander]
-    assert any(label.startswith(md(NAME)) for label in labels), labels
-    assert not any(NAME in label for label in labels)
     shown = texts(at)
-    assert md(NOTE) in shown and md("**联络人**") in shown
-    assert NOTE not in shown and "](http" not in shown and "<b>" not in shown
+    assert md(NAME) in shown and md(NOTE) in shown and md("**联络人**") in shown
+    assert NAME not in shown and NOTE not in shown and "](http" not in shown and "<b>" not in shown
 
 
 def test_unit_name_in_overview_chart_is_not_html(hostile_demo):
