@@ -306,6 +306,7 @@ def _menu(lang: str, link_params: dict[str, str], box: object = None, role: str 
 
 
 _MISSING = object()
+ALL = 0  # the org choices' "全部" (a None value would show the selectbox's empty placeholder)
 
 
 def _chosen(key: str, parse: Callable[[str], object | None]) -> tuple[object | None, str | None]:
@@ -317,7 +318,8 @@ def _chosen(key: str, parse: Callable[[str], object | None]) -> tuple[object | N
     written to the URL."""
     marker = f"_frame_{key}"
     if key in st.session_state and st.session_state[key] != st.session_state.get(marker, _MISSING):
-        return st.session_state[key], None
+        value = st.session_state[key]
+        return (None if value == ALL else value), None
     raw = st.query_params.get(key)
     if raw is None or raw == "":
         return None, None
@@ -327,8 +329,9 @@ def _chosen(key: str, parse: Callable[[str], object | None]) -> tuple[object | N
 
 def _keep(key: str, value: object | None, text: str | None) -> None:
     """Hold a filter's value in the session (the widget shows it) and in the URL (by name)."""
-    st.session_state[key] = value
-    st.session_state[f"_frame_{key}"] = value
+    shown = ALL if value is None else value
+    st.session_state[key] = shown
+    st.session_state[f"_frame_{key}"] = shown
     if text is None:
         st.query_params.pop(key, None)
     elif st.query_params.get(key) != text:
@@ -341,12 +344,13 @@ def _select_org(label: str, key: str, options: list[tuple[int, str]], lang: str)
     if len(options) <= 1:
         return options[0][0] if options else None
     names = {org_id: name for org_id, name in options}
-    return st.sidebar.selectbox(
+    chosen = st.sidebar.selectbox(
         label,
-        [None, *names],
-        format_func=lambda org_id: translate("filter.all", lang) if org_id is None else names[org_id],
+        [ALL, *names],
+        format_func=lambda org_id: translate("filter.all", lang) if org_id == ALL else names[org_id],
         key=key,
     )
+    return None if chosen in (ALL, None) else chosen
 
 
 def unit_link(page: str, unit_id: int) -> str:
