@@ -42,3 +42,27 @@ def test_signing_in_and_out_is_audited_and_sign_out_clears_the_session(run_page,
             select(Audit.action).where(Audit.object == "liaison11").order_by(Audit.id)
         ).scalars().all()
     assert actions[-2:] == ["sign_in", "sign_out"]
+
+
+def test_a_form_sign_in_opens_a_server_session_whose_token_only_this_session_holds(run_page, demo_sqlite_url):
+    from data_access.models import UserSession
+    from data_access.sessions import token_hash
+
+    at = run_page("dashboard.py", login=None)
+    at = _attempt(at, "liaison11", "demo1234")
+    token = at.session_state["user_session_token"]
+    with read_session(get_engine(demo_sqlite_url)) as s:
+        row = s.scalar(select(UserSession).where(UserSession.token_hash == token_hash(token)))
+        assert row is not None and row.revoked_at is None
+    at = at.button(key="sign_out").click().run()
+    with read_session(get_engine(demo_sqlite_url)) as s:
+        assert s.scalar(select(UserSession.revoked_at).where(UserSession.token_hash == token_hash(token))) is not None
+    assert "user_session_token" not in at.session_state
+
+
+def test_the_sign_in_form_honours_lang_en_and_offers_the_switch(run_page):
+    at = run_page("dashboard.py", login=None, query={"lang": "en"})
+    assert "Member card campaign dashboard" in texts(at)
+    assert at.segmented_control(key="lang").value == "en"
+    at.segmented_control(key="lang").set_value("zh").run()
+    assert "会员卡推进看板" in texts(at) and at.query_params["lang"] in ("zh", ["zh"])
