@@ -42,7 +42,10 @@ def delta(attr: str, as_percent: bool = False, good_when_up: bool = True) -> dic
     else:
         fmt = lambda d: "—" if d is None else f"{d:+,}"  # noqa: E731
     text = ctx.t("overview.delta", day=fmt(diff(now, day)), week=fmt(diff(now, week)))
-    return components.change_delta(text, diff(now, day), good_when_up)
+    shown = diff(now, day)
+    if shown is not None and as_percent:
+        shown = round(shown * 100, 1)  # the arrow follows the change as shown: +0.0pt is no change
+    return components.change_delta(text, shown, good_when_up)
 
 
 # --- one unit (the unit filter, or a unit clerk): a view that suits one unit ------------------

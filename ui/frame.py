@@ -64,6 +64,8 @@ PAGES: tuple[tuple[str, str, str], ...] = (
 )
 # Pages only some roles see in the menu (the page and its actions check the role again).
 PAGE_ROLES: dict[str, tuple[str, ...]] = {
+    "review": ("admin", "district_leader"),  # data_access.actions.review.REVIEWING_ROLES
+    "batches": ("admin", "district_leader"),  # data_access.actions.batch.BATCH_ROLES
     "people": ("admin", "district_leader"),
     "chase": ("admin", "district_leader", "liaison"),
     "campaign_settings": ("admin",),

@@ -66,3 +66,19 @@ def test_the_sign_in_form_honours_lang_en_and_offers_the_switch(run_page):
     assert at.segmented_control(key="lang").value == "en"
     at.segmented_control(key="lang").set_value("zh").run()
     assert "会员卡推进看板" in texts(at) and at.query_params["lang"] in ("zh", ["zh"])
+
+
+def test_the_menu_offers_each_role_only_its_pages(run_page):
+    """A unit clerk's menu has no review, batch, chase or setup pages; the pages' role lists
+    agree with the actions' (the actions refuse anyway)."""
+    from data_access.actions.batch import BATCH_ROLES
+    from data_access.actions.review import REVIEWING_ROLES
+    from ui.frame import PAGE_ROLES
+
+    assert set(PAGE_ROLES["review"]) == set(REVIEWING_ROLES) and set(PAGE_ROLES["batches"]) == set(BATCH_ROLES)
+    at = run_page("dashboard.py", login="unit1")
+    links = {link.label for link in at.get("page_link")}
+    assert {"名单校验与上传", "提交报送", "单位时间线"} <= links
+    assert not links & {"审核", "银行批次", "今日催报", "人员信息更正", "用户管理", "组织架构", "操作日志", "活动设置"}
+    leader = {link.label for link in run_page("dashboard.py", login="leader1").get("page_link")}
+    assert {"审核", "银行批次", "今日催报", "人员信息更正"} <= leader
