@@ -87,6 +87,7 @@ _ERROR_WEIGHTS = [v[0] for v in PLANTED_FINDINGS.values() if v[1] == "error"]
 _WARNING_CODES = [c for c, v in PLANTED_FINDINGS.items() if v[1] == "warning"]
 _WARNING_WEIGHTS = [v[0] for v in PLANTED_FINDINGS.values() if v[1] == "warning"]
 _AGE_DAYS = 30 * 365  # birth dates over 30 years (ages about 19 to 49: nobody retired)
+_REGIONS = tuple(dict.fromkeys(names.REGION_CODES))  # the list repeats some counties: unique ones only
 _MULTIPLIER = 7_919  # prime: k -> k * 7919 mod capacity is a bijection (capacity not a multiple)
 
 
@@ -145,7 +146,7 @@ class CityGenerator:
         self.id_key = id_key
         self.ids = _Ids()
         self.batch_counts: dict[int, int] = {}
-        self.capacity = 1000 * _AGE_DAYS * len(names.REGION_CODES)
+        self.capacity = 1000 * _AGE_DAYS * len(_REGIONS)
         if self.capacity % _MULTIPLIER == 0:  # pragma: no cover - the lists would have to change
             raise ValueError("capacity must not be a multiple of the multiplier")
         self.birth_base = self.setup.today - timedelta(days=19 * 366 + _AGE_DAYS)
@@ -156,7 +157,7 @@ class CityGenerator:
         k = (member_id * _MULTIPLIER + self.cfg.seed) % self.capacity
         seq, rest = k % 1000, k // 1000
         birth = self.birth_base + timedelta(days=rest % _AGE_DAYS)
-        region = names.REGION_CODES[rest // _AGE_DAYS]
+        region = _REGIONS[rest // _AGE_DAYS]
         first17 = f"{region}{birth:%Y%m%d}{seq:03d}"
         number = first17 + calc_check_digit(first17)
         digest = hmac.new(self.id_key, number.encode("ascii"), hashlib.sha256).hexdigest()
@@ -166,6 +167,21 @@ class CityGenerator:
         name = rng.choice(names.SURNAMES) + given
         phone = rng.choice(names.PHONE_PREFIXES) + f"{rng.randrange(100_000_000):08d}"
         return name, number, digest, phone, "M" if seq % 2 else "F", birth.isoformat()
+
+    @staticmethod
+    def capacity_for() -> int:
+        """How many distinct synthetic ID numbers ``person_at`` can make."""
+        return 1000 * _AGE_DAYS * len(_REGIONS)
+
+    @staticmethod
+    def person_at(k: int, rng: random.Random, today: date | None = None) -> tuple[str, str, str]:
+        """(name, id_number, phone) of position ``k`` of the bijection (benchmarks' fresh people)."""
+        today = today or date.today()
+        seq, rest = k % 1000, k // 1000
+        birth = today - timedelta(days=19 * 366 + _AGE_DAYS) + timedelta(days=rest % _AGE_DAYS)
+        first17 = f"{_REGIONS[rest // _AGE_DAYS]}{birth:%Y%m%d}{seq:03d}"
+        name = rng.choice(names.SURNAMES) + rng.choice(names.GIVEN_CHARS) + rng.choice(names.GIVEN_CHARS)
+        return name, first17 + calc_check_digit(first17), rng.choice(names.PHONE_PREFIXES) + f"{rng.randrange(100_000_000):08d}"
 
     # --- the stream ---------------------------------------------------------------------
     def units(self) -> Iterator[tuple[str, list[tuple[Any, ...]]]]:
