@@ -36,6 +36,9 @@ def register(subparsers: Any) -> None:
     from campaign.bench.pages import register as register_pages
 
     register_pages(inner)
+    from campaign.bench.upload import register as register_upload
+
+    register_upload(inner)
 
 
 def _stable_counties() -> list[str]:

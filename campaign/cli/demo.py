@@ -6,7 +6,7 @@ import argparse
 import sys
 import time
 
-from campaign.demo import DemoConfig, generate_demo
+from campaign.demo import DemoConfig
 from campaign.timeutil import now_utc
 
 
@@ -37,7 +37,6 @@ def _os_user() -> str:
 def run_demo(args: argparse.Namespace) -> int:
     """Migrate, then load a generated campaign (optionally only when the database is empty)."""
     from data_access.db import get_engine, is_empty, migrate, wipe, write_session
-    from data_access.loader import load_generated
 
     engine = get_engine(getattr(args, "database", None))
     migrate(engine)
@@ -54,12 +53,11 @@ def run_demo(args: argparse.Namespace) -> int:
         wipe(engine, by=f"cli:{_os_user()}", reason=f"python -m campaign {args.command} (wipe and reload)")
     started = time.perf_counter()
     config = DemoConfig(seed=args.seed, members=args.members, units=args.units)
-    if args.command == "scale":  # the bulk path: rows written directly (benchmarks only)
-        sys.stderr.write("生成中 / generating rows ...\n")
-        data = generate_demo(now_utc(), config)
-        sys.stderr.write(f"生成 {time.perf_counter() - started:.1f} 秒 / generated; writing\n")
-        with write_session(engine) as session:
-            counts = load_generated(session, data, _table_bar())
+    if args.command == "scale":  # the streaming bulk path (campaign.demo.city), proven by tests
+        from data_access.loader import load_city
+
+        bar = _progress_bar("城市规模 / scale (units)")
+        counts = load_city(engine, config, now_utc(), bar)
         print(file=sys.stderr)
         summary = ", ".join(f"{table} {count}" for table, count in counts.items() if count)
     else:  # the demo: every step after the setup goes through the app's own actions
@@ -93,13 +91,13 @@ def _table_bar():  # type: ignore[no-untyped-def]
     return show
 
 
-def _progress_bar():  # type: ignore[no-untyped-def]
+def _progress_bar(label: str = "演示活动 / demo"):  # type: ignore[no-untyped-def]
     """A one-line progress bar on stderr: 演示活动 [#####.....] 1200/2100."""
 
     def show(done: int, total: int) -> None:
         width = 30
         filled = round(width * done / max(total, 1))
-        sys.stderr.write(f"\r演示活动 / demo [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        sys.stderr.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
         sys.stderr.flush()
 
     return show
