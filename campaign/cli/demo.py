@@ -77,20 +77,6 @@ def run_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _table_bar():  # type: ignore[no-untyped-def]
-    """A one-line progress bar per table on stderr: member [#####.....] 120000/300000."""
-
-    def show(table: str, done: int, total: int) -> None:
-        width = 30
-        filled = round(width * done / max(total, 1))
-        sys.stderr.write(f"\r{table:<14} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
-        if done >= total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
-
-    return show
-
-
 def _progress_bar(label: str = "演示活动 / demo"):  # type: ignore[no-untyped-def]
     """A one-line progress bar on stderr: 演示活动 [#####.....] 1200/2100."""
 
