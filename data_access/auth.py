@@ -170,3 +170,10 @@ def session_current(user: CurrentUser | None, signed_in_version: int | None) -> 
     (True, False, False)
     """
     return user is not None and (signed_in_version is None or signed_in_version == user.session_version)
+
+
+def active_admin_logins(session: Session, limit: int | None = None) -> list[str]:
+    """Logins of the active administrators, in order (init, check-deploy and the setup
+    commands' default acting user all ask this)."""
+    query = select(User.login).where(User.role == "admin", User.active.is_(True)).order_by(User.login)
+    return list(session.scalars(query.limit(limit) if limit is not None else query))

@@ -68,15 +68,13 @@ def add_admin_common(parser: argparse.ArgumentParser) -> None:
 def acting_admin(engine: Any, login: str | None) -> Any:
     """The acting user of a setup command: ``login`` if given (any role: the action checks
     it), else the sole active administrator; None when there is none or several."""
-    from sqlalchemy import select
-
+    from data_access.auth import active_admin_logins
     from data_access.db import read_session
-    from data_access.models import User
 
     if login:
         return acting_user(engine, login)
     with read_session(engine) as session:
-        admins = session.scalars(select(User.login).where(User.role == "admin", User.active.is_(True)).limit(2)).all()
+        admins = active_admin_logins(session, limit=2)
     return acting_user(engine, admins[0]) if len(admins) == 1 else None
 
 

@@ -21,17 +21,13 @@ INIT_COMMAND = "python -m campaign init"
 
 def _has_admin(engine: Any, has_user_table: bool) -> bool:
     """Whether an active administrator exists (someone can sign in and set the rest up)."""
-    from sqlalchemy import func, select
-
+    from data_access.auth import active_admin_logins
     from data_access.db import read_session
-    from data_access.models import User
 
     if not has_user_table:
         return False
     with read_session(engine) as session:
-        return bool(session.scalar(
-            select(func.count()).select_from(User).where(User.role == "admin", User.active.is_(True))
-        ))
+        return bool(active_admin_logins(session, limit=1))
 
 
 def register(subparsers: Any) -> None:

@@ -62,14 +62,12 @@ def password_input(path: Path | None) -> tuple[int, str | None]:
 
 def run(args: argparse.Namespace) -> int:
     """Migrate; create the first administrator unless an active one exists."""
-    from sqlalchemy import select
-
     from campaign.cli._acting import refused
     from campaign.errors import ActionRefused
     from data_access.actions.users import create_first_admin
+    from data_access.auth import active_admin_logins
     from data_access.db import get_engine, migrate, read_session, write_session
     from data_access.id_key import IdHashKeyMissing
-    from data_access.models import User
 
     try:
         engine = get_engine(args.database) if args.database else get_engine()
@@ -79,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
     migrate(engine)
     print(both("init.migrated"))
     with read_session(engine) as session:
-        admins = list(session.scalars(select(User.login).where(User.role == "admin", User.active.is_(True)).order_by(User.login)))
+        admins = active_admin_logins(session)
     if admins:
         print(both("init.admin_exists", logins="、".join(admins[:5])))
         return EXIT_OK
