@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -29,6 +30,19 @@ def run_page(demo_sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Callable[
         return at
 
     return run
+
+
+@pytest.fixture
+def writable_demo(demo_sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A private copy of the demo database for tests that write (the shared one stays as
+    built); DATABASE_URL points at it and the caches are cleared. Returns its URL."""
+    target = tmp_path / "demo-copy.db"
+    shutil.copy(demo_sqlite_url.removeprefix("sqlite:///"), target)
+    url = f"sqlite:///{target}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    return url
 
 
 def texts(at: AppTest) -> str:

@@ -9,7 +9,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from tests.pages.conftest import ROOT, texts
+from tests.pages.conftest import texts
+from tests.pages.progress_helpers import open_subpage
 
 PAGE = "pages/23_audit.py"
 MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
@@ -23,26 +24,18 @@ def demo(demo_sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     return demo_sqlite_url
 
 
-def open_as(login: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    at.session_state["user_login"] = login
-    at.run()
-    at.switch_page(PAGE).run()
-    return at
-
-
 def total(at: AppTest) -> int:
     return int(re.search(r"共 (\d+) 条", texts(at)).group(1))  # type: ignore[union-attr]
 
 
 def test_other_roles_get_a_plain_note(demo: str) -> None:
-    at = open_as("leader1")
+    at = open_subpage(PAGE, "leader1")
     assert not at.exception
     assert not at.dataframe and not at.selectbox
 
 
 def test_admin_reads_and_filters_the_log(demo: str) -> None:
-    at = open_as("admin")
+    at = open_subpage(PAGE, "admin")
     assert not at.exception, at.exception
     frame = at.dataframe[0].value
     assert len(frame) > 0 and list(frame.columns) == ["at", "user_login", "action", "object", "detail", "row_count"]

@@ -2,40 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
-from tests.pages.conftest import ROOT, texts
+from tests.pages.conftest import texts
 from tests.pages.delivery_helpers import open_page
+from tests.pages.progress_helpers import open_subpage
 
 PAGE = "pages/9_batches.py"
-
-
-@pytest.fixture
-def writable_demo(demo_sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """A private copy of the demo database (the shared one stays read-only)."""
-    copy = tmp_path / "demo.db"
-    shutil.copy(demo_sqlite_url.removeprefix("sqlite:///"), copy)
-    url = f"sqlite:///{copy}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    return url
-
-
-
-
-def open_as(login: str) -> AppTest:
-    """The entry script first, then the page (as a user arrives)."""
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    at.session_state["user_login"] = login
-    at.run()
-    at.switch_page(PAGE).run()
-    return at
 
 
 def test_admin_sees_ready_members_and_batches(run_page) -> None:
@@ -55,7 +28,7 @@ def test_liaison_and_unit_are_turned_away(run_page) -> None:
 
 
 def test_leader_makes_a_batch(writable_demo: str) -> None:
-    at = open_as("leader1")
+    at = open_subpage(PAGE, "leader1")
     assert not at.exception
     if "目前没有待报送银行的会员" in texts(at):
         pytest.fail("the demo district should have members ready for the bank")
@@ -67,7 +40,7 @@ def test_leader_makes_a_batch(writable_demo: str) -> None:
 
 
 def test_empty_branch_is_refused_in_chinese(writable_demo: str) -> None:
-    at = open_as("leader1")
+    at = open_subpage(PAGE, "leader1")
     if "目前没有待报送银行的会员" in texts(at):
         pytest.fail("the demo district should have members ready for the bank")
     next(b for b in at.button if b.label == "生成批次").click()

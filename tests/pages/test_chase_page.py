@@ -3,10 +3,7 @@ the submissions page's link, and the timeline without chase notes for unit clerk
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
-import streamlit as st
 from sqlalchemy import func, select
 
 from data_access.db import get_engine, read_session
@@ -20,17 +17,6 @@ PAGE = "pages/14_chase.py"
 @pytest.fixture
 def page_env(run_page):
     return run_page
-
-
-@pytest.fixture
-def writable_demo(demo_sqlite_url, tmp_path, monkeypatch):
-    target = tmp_path / "demo-copy.db"
-    shutil.copy(demo_sqlite_url.removeprefix("sqlite:///"), target)
-    url = f"sqlite:///{target}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    return url
 
 
 def _metric(at, label):

@@ -9,8 +9,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from tests.pages.conftest import ROOT, texts
+from tests.pages.conftest import texts
 from tests.pages.delivery_helpers import open_page
+from tests.pages.progress_helpers import open_subpage
 
 PAGE = "pages/10_corrections.py"
 
@@ -23,15 +24,6 @@ def writable_demo(demo_sqlite_url: str, tmp_path: Path, monkeypatch: pytest.Monk
     st.cache_data.clear()
     st.cache_resource.clear()
     return str(copy)
-
-
-def open_as(login: str) -> AppTest:
-    """The entry script first, then the page (as a user arrives)."""
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    at.session_state["user_login"] = login
-    at.run()
-    at.switch_page(PAGE).run()
-    return at
 
 
 def failures_frame(at: AppTest):  # type: ignore[no-untyped-def]
@@ -55,7 +47,7 @@ def test_liaison_reads_but_cannot_correct(run_page) -> None:
 
 
 def test_admin_corrects_a_phone(writable_demo: str) -> None:
-    at = open_as("admin")
+    at = open_subpage(PAGE, "admin")
     if "没有待更正的开卡失败会员" in texts(at):
         pytest.fail("the demo should hold open bank failures")
     before = len(failures_frame(at))
@@ -69,7 +61,7 @@ def test_admin_corrects_a_phone(writable_demo: str) -> None:
 
 
 def test_bad_id_is_refused_with_the_rule(writable_demo: str) -> None:
-    at = open_as("admin")
+    at = open_subpage(PAGE, "admin")
     if "没有待更正的开卡失败会员" in texts(at):
         pytest.fail("the demo should hold open bank failures")
     at.text_input(key="corr_id").input("110105198001011230")

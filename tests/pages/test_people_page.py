@@ -3,38 +3,14 @@ person's history, and a correction through the form (success shown, audited)."""
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
-import pytest
-import streamlit as st
 from sqlalchemy import create_engine, select
-from streamlit.testing.v1 import AppTest
 
 from data_access.history import live
 from data_access.models import Audit, Member
-from tests.pages.conftest import ROOT, texts
+from tests.pages.conftest import texts
+from tests.pages.progress_helpers import open_subpage
 
 PAGE = "pages/13_people.py"
-
-
-@pytest.fixture
-def writable_demo(demo_sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    copy = tmp_path / "demo.db"
-    shutil.copy(demo_sqlite_url.removeprefix("sqlite:///"), copy)
-    url = f"sqlite:///{copy}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    return url
-
-
-def open_as(login: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    at.session_state["user_login"] = login
-    at.run()
-    at.switch_page(PAGE).run()
-    return at
 
 
 def a_member(url: str) -> tuple[int, str, str]:
@@ -49,14 +25,14 @@ def a_member(url: str) -> tuple[int, str, str]:
 
 
 def test_other_roles_get_a_plain_note(writable_demo: str) -> None:
-    at = open_as("liaison1")
+    at = open_subpage(PAGE, "liaison1")
     assert not at.exception
     assert "仅限管理员和区工会负责人" in texts(at) and not at.text_input
 
 
 def test_search_history_and_correct_a_phone(writable_demo: str) -> None:
     member_id, name, phone = a_member(writable_demo)
-    at = open_as("admin")
+    at = open_subpage(PAGE, "admin")
     assert not at.exception
     at.text_input(key="people_q").set_value(phone).run()
     assert not at.exception, at.exception
@@ -82,7 +58,7 @@ def test_search_history_and_correct_a_phone(writable_demo: str) -> None:
 
 def test_a_refusal_is_shown_in_chinese(writable_demo: str) -> None:
     _, _, phone = a_member(writable_demo)
-    at = open_as("admin")
+    at = open_subpage(PAGE, "admin")
     at.text_input(key="people_q").set_value(phone).run()
     form_inputs = [w for w in at.text_input if w.key != "people_q" and w.key != "people_unit_q"]
     form_inputs[2].set_value("13900000001")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from sqlalchemy import select
 
@@ -20,21 +18,6 @@ PAGE = "pages/2_submissions.py"
 def page_env(run_page):
     """DATABASE_URL set to the shared demo database and caches cleared (by run_page)."""
     return run_page
-
-
-@pytest.fixture
-def writable_demo(demo_sqlite_url, tmp_path, monkeypatch):
-    """A private copy of the demo database, for tests that write."""
-    source = demo_sqlite_url.removeprefix("sqlite:///")
-    target = tmp_path / "demo-copy.db"
-    shutil.copy(source, target)
-    url = f"sqlite:///{target}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    import streamlit as st
-
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    return url
 
 
 def _metric(at, label):

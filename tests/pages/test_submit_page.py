@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
-import pytest
-import streamlit as st
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
@@ -14,19 +9,6 @@ from streamlit.testing.v1 import AppTest
 from data_access.models import Member, Submission, User
 from tests.pages.conftest import texts
 from tests.pages.progress_helpers import open_subpage
-
-
-@pytest.fixture
-def writable_demo(demo_sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """A private copy of the demo database (the shared one is read-only)."""
-    source = Path(demo_sqlite_url.removeprefix("sqlite:///"))
-    target = tmp_path / "demo.db"
-    shutil.copy(source, target)
-    url = f"sqlite:///{target}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    return url
 
 
 def page(login: str, file: str) -> AppTest:
