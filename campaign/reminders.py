@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from campaign.i18n import t
+from campaign.stages import SUBMITTED_STATUSES
 
 PAPER_MATERIALS = ("sheet", "unit_form", "id_copies", "consents")
 
@@ -111,7 +112,7 @@ def reminder_text(facts: ReminderFacts, lang: str = "zh") -> str:
         parts.append(t("reminder.returned", lang, unit=facts.unit_name, reason=reason))
         if late:
             parts.append(t("reminder.returned_late", lang, due=due, overdue=_overdue(facts, lang)))
-    elif facts.status in ("submitted", "approved"):
+    elif facts.status in SUBMITTED_STATUSES:
         parts.append(t("chase.reminder.submitted", lang, unit=facts.unit_name))
     elif due is None:
         parts.append(t("reminder.no_deadline", lang, unit=facts.unit_name))

@@ -36,6 +36,8 @@ STAGE_TIME_COLUMN: Final = {
     "corrected": "corrected_at",
 }
 
+# A unit's list counts as submitted in these statuses (awaiting review, or approved).
+SUBMITTED_STATUSES: Final = ("submitted", "approved")
 MILESTONES: Final = ("unit_submission", "district_review", "bank_batch", "distribution")
 ROLES: Final = ("admin", "district_leader", "liaison", "unit")
 CARD_STEPS: Final = ("received_by_district", "handed_to_unit", "delivered", "activated")

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, aliased
 from campaign.reminders import ReminderFacts, reminder_text
 from campaign.stages import CHASE_CHANNELS
 from campaign.timeutil import local_to_utc, utc_to_local
+from data_access.metrics import SUBMITTED_STATUSES
 from data_access.models import Chase, MemberEvent, OrgUnit
 from data_access.scope import Scope
 
@@ -161,9 +162,9 @@ def open_bank_failures(session: Session, scope: Scope, campaign_id: int, cutoff:
 
 
 def _reasons(row: pd.Series) -> tuple[str, ...]:
-    submitted = row["status"] in ("submitted", "approved")
+    submitted = row["status"] in SUBMITTED_STATUSES
     # past the deadline and not submitted (never, or returned): the most urgent, whatever the state
-    overdue = bool(row["overdue"]) if "overdue" in row.index else bool(row["late"])
+    overdue = bool(row["overdue"])  # metrics.with_deadline_flags, on every unit_progress row
     found = {
         "late": overdue,
         "at_risk": bool(row["at_risk"]) and not overdue,

@@ -20,7 +20,7 @@ import pandas as pd
 from sqlalchemy import Select, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from campaign.stages import MILESTONES
+from campaign.stages import MILESTONES, SUBMITTED_STATUSES
 from data_access import deadlines, summary
 from data_access.history import live_at
 from data_access.models import BankResultCount, Deadline, Finding, Member, OrgUnit, PaperReceipt, Submission, Upload
@@ -188,8 +188,7 @@ def _submission_state(campaign_id: int, cutoff: datetime):  # type: ignore[no-un
 
 
 UNIT_STATUSES = ("not_started", "errors", "clean", "submitted", "returned", "approved")
-# Statuses counted as submitted (the submission rate's numerator), and those not yet submitted.
-SUBMITTED_STATUSES = ("submitted", "approved")
+# SUBMITTED_STATUSES (campaign.stages) are counted as submitted (the submission rate's numerator); these are not yet.
 NOT_SUBMITTED_STATUSES = ("not_started", "errors", "clean", "returned")
 # Not submitted and never submitted: what "late" (逾期未报送) counts once the deadline passes.
 NEVER_SUBMITTED_STATUSES = ("not_started", "errors", "clean")

@@ -11,7 +11,7 @@ from datetime import datetime
 import streamlit as st
 
 from campaign.reports import chase_sheet as sheet_text
-from campaign.stages import CHASE_CHANNELS
+from campaign.stages import CHASE_CHANNELS, SUBMITTED_STATUSES
 from campaign.timeutil import local_to_utc, now_utc, utc_to_local
 from data_access.actions.chase import record_contacts
 from data_access.chase import CHASE_ROLES, MAX_NOTE
@@ -91,7 +91,7 @@ if view == "cards" and not shown.empty:
         unit_id = int(row["unit_id"])
         with st.container(border=True, key=f"chase_card_{unit_id}"):
             st.markdown(f"**{text['no']}. {md(text['unit'])}**")
-            colour = "red" if bool(row["late"]) else "orange" if row["status"] not in ("submitted", "approved") else "blue"
+            colour = "red" if bool(row["late"]) else "orange" if row["status"] not in SUBMITTED_STATUSES else "blue"
             st.markdown(f":{colour}-badge[{md(text['status'])}] :{colour}-badge[{md(text['countdown'])}]"
                         + (f" :green-badge[{md(t('chase.contacted_badge', when=text['contacted']))}]" if text["contacted"] else ""))
             st.caption(t("chase.reasons", reasons=md(text["reasons"])))

@@ -15,6 +15,7 @@ from campaign.i18n import has, t
 from campaign.masking import neutralise_cell
 from campaign.reminders import countdown_text
 from campaign.reports.progress_workbook import display_width, new_workbook, print_setup
+from campaign.stages import SUBMITTED_STATUSES
 from campaign.timeutil import utc_to_local
 
 PAPER = ("sheet", "unit_form", "id_copies", "consents")
@@ -54,7 +55,7 @@ def _local(value: object) -> datetime | None:
 
 def countdown_for(row: pd.Series, cutoff: datetime, lang: str = "zh") -> str:
     """"还剩 1 天 18 小时" / "已超期 4 小时" / "已报送" for one row (times naive UTC)."""
-    done = row["status"] in ("submitted", "approved")
+    done = row["status"] in SUBMITTED_STATUSES
     return countdown_text(_local(row["due_at"]), utc_to_local(cutoff), lang, done=done)
 
 
