@@ -8,7 +8,6 @@ from sqlalchemy.orm import Session
 from data_access.models import PaperReceipt, ReviewDecision, Submission
 from tests.pages.conftest import texts
 from tests.pages.progress_helpers import open_subpage
-from tests.pages.test_submit_page import writable_demo as writable_demo  # noqa: F401 (fixture)
 
 
 def counts(url: str) -> tuple[int, int, int]:
