@@ -437,10 +437,9 @@ class SetupContext:
         return translate(key, self.lang, **fields)
 
 
-def setup_frame(page: str, roles: tuple[str, ...] | None = None) -> SetupContext:
-    """The frame of a setup page: sign-in gate, menu, language; no campaign filters. With
-    ``roles``, anyone else sees a plain "not for your role" note and the run stops (the
-    actions behind the page check the role again)."""
+def _open_page(page: str) -> tuple[str, CurrentUser]:
+    """What every page does first: its language, its browser-tab title, the schema, then the
+    sign-in gate (the run stops behind the form until someone signs in)."""
     lang = _language()
     st.set_page_config(
         page_title=f"{translate(f'nav.{page}', lang)} · {translate('app.title', lang)}",
@@ -449,7 +448,14 @@ def setup_frame(page: str, roles: tuple[str, ...] | None = None) -> SetupContext
         initial_sidebar_state="auto",
     )
     loaders.ensure_schema()
-    user = _sign_in(lang)
+    return lang, _sign_in(lang)
+
+
+def setup_frame(page: str, roles: tuple[str, ...] | None = None) -> SetupContext:
+    """The frame of a setup page: sign-in gate, menu, language; no campaign filters. With
+    ``roles``, anyone else sees a plain "not for your role" note and the run stops (the
+    actions behind the page check the role again)."""
+    lang, user = _open_page(page)
     has_campaign = not loaders.campaigns().empty
     _menu(lang, {"lang": lang}, role=user.role, only=None if has_campaign else SETUP_PAGES)
     _language_switch(lang, st.sidebar)
@@ -463,15 +469,7 @@ def setup_frame(page: str, roles: tuple[str, ...] | None = None) -> SetupContext
 
 def page_frame(page: str) -> PageContext:
     """Draw the frame and return the page's context; stops the run behind the sign-in form."""
-    lang = _language()
-    st.set_page_config(
-        page_title=f"{translate(f'nav.{page}', lang)} · {translate('app.title', lang)}",
-        page_icon=":material/credit_card:",
-        layout="wide",
-        initial_sidebar_state="auto",
-    )
-    loaders.ensure_schema()
-    user = _sign_in(lang)
+    lang, user = _open_page(page)
     campaigns = loaders.campaigns()
     if campaigns.empty:
         _menu(lang, {"lang": lang}, role=user.role, only=SETUP_PAGES)
