@@ -39,6 +39,9 @@ def register(subparsers: Any) -> None:
     from campaign.bench.upload import register as register_upload
 
     register_upload(inner)
+    from campaign.bench.server import register as register_server
+
+    register_server(inner)
 
 
 def _stable_counties() -> list[str]:
