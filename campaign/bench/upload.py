@@ -25,20 +25,48 @@ def register(inner: Any) -> None:
     upload.add_argument("--database", default=None, help="a database holding a campaign (default: a fresh temp SQLite city)")
     upload.add_argument("--members", type=int, default=300_000, help="size of the generated city (without --database)")
     upload.add_argument("--units", type=int, default=5_000)
-    upload.add_argument("--seed", type=int, default=7, help="seed the city was generated with (its people are avoided)")
+    upload.add_argument("--seed", type=int, default=7, help="seed of the generated city (without --database)")
     upload.add_argument("--runs", type=int, default=3, help="warm runs")
     upload.set_defaults(func=run)
 
 
-def _sheet(path: Path, rows: int, run_no: int, unit_name: str, seed: int) -> bytes:
-    """A clean N-row member sheet of synthetic people no campaign holds (ids from the top of the
-    city generator's bijection)."""
-    import xlsxwriter
+def _people(engine: Any, campaign_id: int, rows: int, run_no: int) -> list[tuple[str, str, str]]:
+    """N synthetic people nobody in the campaign (or an earlier sheet of this run) already is:
+    drawn from the city generator's people, each ID number's hash checked against the
+    campaign's members in the database (the generator's own numbering is not relied on)."""
+    import random
+
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
 
     from campaign.demo.city import CityGenerator
+    from campaign.rules.id_number import id_hash
+    from data_access.models import Member
 
     capacity = CityGenerator.capacity_for()
-    person = CityGenerator.person_at
+    rng = random.Random(run_no)
+    people: list[tuple[str, str, str]] = []
+    position = capacity - 1 - run_no * rows * 3
+    with Session(engine) as session:
+        while len(people) < rows:
+            batch = []
+            for _ in range(rows - len(people)):
+                batch.append(CityGenerator.person_at(position, rng))
+                position -= 1
+            taken: set[str] = set()
+            hashes = [id_hash(number) for _, number, _ in batch]
+            for start in range(0, len(hashes), 500):
+                taken.update(session.scalars(select(Member.id_hash).where(
+                    Member.campaign_id == campaign_id, Member.id_hash.in_(hashes[start : start + 500])
+                )))
+            people.extend(person for person, h in zip(batch, hashes, strict=True) if h not in taken)
+    return people
+
+
+def _sheet(path: Path, people: list[tuple[str, str, str]], unit_name: str) -> bytes:
+    """A clean member sheet of these people, as a unit fills the template."""
+    import xlsxwriter
+
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     text = book.add_format({"num_format": "@"})
     sheet = book.add_worksheet("一车间")
@@ -46,13 +74,7 @@ def _sheet(path: Path, rows: int, run_no: int, unit_name: str, seed: int) -> byt
     sheet.write_string(1, 0, f"办卡单位：{unit_name}")
     for c, title in enumerate(("序号", "姓名", "身份证号码", "手机号码", "车间")):
         sheet.write_string(2, c, title)
-    import random
-
-    rng = random.Random(run_no)
-    inverse = pow(7_919, -1, capacity)  # the city's member id at a position: (k - seed) / 7919
-    positions = (k for k in range(capacity - 1 - run_no * rows * 2, 0, -1) if ((k - seed) * inverse) % capacity > 50_000_000)
-    for k, position in zip(range(rows), positions, strict=False):
-        name, number, phone = person(position, rng)
+    for k, (name, number, phone) in enumerate(people):
         r = k + 3
         sheet.write_number(r, 0, k + 1)
         sheet.write_string(r, 1, name)
@@ -110,18 +132,20 @@ def _check_and_store(engine: Any, campaign_id: int, as_of: Any, unit: tuple[int,
     done = time.perf_counter()
     if result.error_count:
         print("findings:", sorted({(f.code, f.row) for f in result.findings if f.severity == "error"})[:5])
-    return checked - started, done - checked, result.error_count, int(getattr(stored, "members", 0) or 0)
+    return checked - started, done - checked, result.error_count, stored.members_stored
 
 
-def _measure(engine: Any, rows: int, runs: int, folder: Path, label: str, seed: int) -> list[tuple[float, float, int]]:
+def _measure(engine: Any, rows: int, runs: int, folder: Path, label: str) -> list[tuple[float, float, int]]:
     campaign_id, as_of, units = _idle_units(engine, runs + 1)
     if len(units) < runs + 1:
         raise SystemExit(f"{label}: only {len(units)} units without a list; need {runs + 1}")
     times = []
     for run_no, unit in enumerate(units):
         path = folder / f"{label}-{run_no}.xlsx"
-        data = _sheet(path, rows, run_no + (100 if label == "empty" else 0), unit[1], seed)
-        check, store, errors, _ = _check_and_store(engine, campaign_id, as_of, unit, data, path.name)
+        data = _sheet(path, _people(engine, campaign_id, rows, run_no), unit[1])
+        check, store, errors, stored = _check_and_store(engine, campaign_id, as_of, unit, data, path.name)
+        if errors or stored != rows:
+            raise SystemExit(f"{label}: the list should be clean and stored whole; {errors} errors, {stored} of {rows} stored")
         times.append((check, store, errors))
     return times
 
@@ -150,8 +174,8 @@ def run(args: argparse.Namespace) -> int:
         migrate(empty)
         load_city(empty, DemoConfig(seed=7, members=200, units=40), now_utc())
 
-        city = _measure(engine, args.rows, args.runs, folder, "city", args.seed)
-        base = _measure(empty, args.rows, args.runs, folder, "empty", 7)
+        city = _measure(engine, args.rows, args.runs, folder, "city")
+        base = _measure(empty, args.rows, args.runs, folder, "empty")
         sheet = folder / "city-1.xlsx"
 
         def bare() -> float:
