@@ -3,6 +3,7 @@ to chase at a cut-off, why, what it lacks, whether it was contacted that day, th
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime, time
 
 import pandas as pd
@@ -161,21 +162,25 @@ def open_bank_failures(session: Session, scope: Scope, campaign_id: int, cutoff:
     return pd.DataFrame(session.execute(query).all(), columns=["unit_id", "bank_failures_open"])
 
 
-def _reasons(row: pd.Series) -> tuple[str, ...]:
-    submitted = row["status"] in SUBMITTED_STATUSES
-    # past the deadline and not submitted (never, or returned): the most urgent, whatever the state
-    overdue = bool(row["overdue"])  # metrics.with_deadline_flags, on every unit_progress row
+def _reasons_of(board: pd.DataFrame) -> pd.Series:
+    """``_reasons`` for every row at once (a city's board has tens of thousands of units)."""
+    submitted = board["status"].isin(SUBMITTED_STATUSES)
+    overdue = board["overdue"].astype(bool)
     found = {
         "late": overdue,
-        "at_risk": bool(row["at_risk"]) and not overdue,
-        "returned": row["status"] == "returned" and not overdue,
-        "paper": submitted and bool(row["missing_materials"]),
-        "bank_failures": int(row["bank_failures_open"]) > 0,
+        "at_risk": board["at_risk"].astype(bool) & ~overdue,
+        "returned": board["status"].eq("returned") & ~overdue,
+        "paper": submitted & board["missing_materials"].map(bool),
+        "bank_failures": board["bank_failures_open"].astype("int64") > 0,
     }
-    return tuple(reason for reason in CHASE_REASONS if found[reason])
+    flags = [found[reason].to_numpy() for reason in CHASE_REASONS]
+    return pd.Series(
+        [tuple(reason for reason, on in zip(CHASE_REASONS, row, strict=True) if on) for row in zip(*flags, strict=True)],
+        index=board.index, dtype=object,
+    )
 
 
-def _shortfalls(row: pd.Series) -> dict[str, int]:
+def _shortfalls(row: Mapping[str, object]) -> dict[str, int]:
     counts = {}
     for name in ("id_copies", "consents"):
         value = row.get(f"{name}_missing")
@@ -184,7 +189,15 @@ def _shortfalls(row: pd.Series) -> dict[str, int]:
     return counts
 
 
-def reminder_for(row: pd.Series, cutoff: datetime, lang: str = "zh") -> str:
+# What ``reminder_for`` reads of a row.
+REMINDER_COLUMNS = (
+    "unit_name", "status", "due_at", "last_promised_date", "contact_name", "area_name", "liaison_name",
+    "liaison_phone", "open_errors", "missing_materials", "id_copies_missing", "consents_missing",
+    "return_reason", "bank_failures_open",
+)
+
+
+def reminder_for(row: Mapping[str, object], cutoff: datetime, lang: str = "zh") -> str:
     """The ready message for one row of the board or the sheet (Shanghai times)."""
     def present(name: str) -> object:
         value = row.get(name)
@@ -242,7 +255,7 @@ def chase_sheet(session: Session, scope: Scope, campaign_id: int, cutoff: dateti
     board["bank_failures_open"] = board["bank_failures_open"].fillna(0).astype("int64")
     board["contacts_today"] = board["contacts_today"].fillna(0).astype("int64")
     board["contacted_today"] = board["contacts_today"] > 0
-    board["reasons"] = board.apply(_reasons, axis=1)
+    board["reasons"] = _reasons_of(board)
     sheet = board[board["reasons"].map(bool)].copy()
     if sheet.empty:
         return pd.DataFrame(columns=SHEET_COLUMNS)
@@ -251,7 +264,8 @@ def chase_sheet(session: Session, scope: Scope, campaign_id: int, cutoff: dateti
     sheet = sheet.sort_values(
         ["_rank", "days_overdue", "members_outstanding", "code"], ascending=[True, False, False, True]
     ).reset_index(drop=True)
-    sheet["reminder"] = [reminder_for(row, cutoff) for _, row in sheet.iterrows()]
+    facts = sheet[[c for c in REMINDER_COLUMNS if c in sheet.columns]]
+    sheet["reminder"] = [reminder_for(row, cutoff) for row in facts.to_dict("records")]
     for column in SHEET_COLUMNS:
         if column not in sheet.columns:
             sheet[column] = None

@@ -143,8 +143,10 @@ def submissions_table(
         t("sub.col.days_overdue"): board["days_overdue"].round(1),
         t("sub.col.open_errors"): board["open_errors"].astype("int64"),
         t("sub.col.missing"): [
-            missing_text(m, s, t, _shortfalls(row))
-            for m, s, (_, row) in zip(board["missing_materials"], submitted, board.iterrows(), strict=True)
+            missing_text(m, s, t, {"id_copies": copies, "consents": consents})
+            for m, s, copies, consents in zip(
+                board["missing_materials"], submitted, board["id_copies_missing"], board["consents_missing"], strict=True
+            )
         ],
         t("sub.col.contact"): board["contact_name"].fillna(""),
         t("sub.col.phone"): board["contact_phone"].fillna(""),
