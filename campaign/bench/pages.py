@@ -37,14 +37,18 @@ REFERENCE = {
 
 def _calls(scope: Any, campaign_id: int, cutoff: datetime) -> list[tuple[str, Callable[[], Any]]]:
     """The loader calls of each page, in the order the pages make them."""
-    from ui import loaders, loaders_delivery, loaders_progress
+    from ui import figure_views, loaders, loaders_chase, loaders_delivery, loaders_org, loaders_progress
 
     day, week = cutoff - timedelta(days=1), cutoff - timedelta(days=7)
+    as_of = (cutoff + timedelta(hours=8)).date()
     return [
+        ("every page: org_options (filters)", lambda: loaders.org_options(scope)),
         ("overview: unit_progress", lambda: loaders.unit_progress(scope, campaign_id, cutoff)),
         ("overview: headline x3", lambda: [loaders.headline(scope, campaign_id, c) for c in (cutoff, day, week)]),
         ("overview: deadlines", lambda: loaders.deadlines(scope, campaign_id)),
+        ("overview: milestone_inputs", lambda: figure_views.milestone_inputs(scope, campaign_id, cutoff)),
         ("submissions: submission_board", lambda: loaders_progress.submission_board(scope, campaign_id, cutoff)),
+        ("submissions, chase: chase_sheet", lambda: loaders_chase.chase_sheet(scope, campaign_id, cutoff)),
         ("validation: findings_by_code", lambda: loaders_progress.findings_by_code(scope, campaign_id, cutoff)),
         ("validation: findings_by_unit", lambda: loaders_progress.findings_by_unit(scope, campaign_id, cutoff)),
         ("validation: yield_summary", lambda: loaders_progress.yield_summary(scope, campaign_id, cutoff)),
@@ -59,6 +63,8 @@ def _calls(scope: Any, campaign_id: int, cutoff: datetime) -> list[tuple[str, Ca
         ("distribution: unit_progress", lambda: loaders.unit_progress(scope, campaign_id, cutoff)),
         ("distribution: waiting_cards", lambda: loaders_delivery.waiting_cards(scope, campaign_id, cutoff)),
         ("reports: unit_progress", lambda: loaders.unit_progress(scope, campaign_id, cutoff)),
+        ("reports: bulletin_preview", lambda: loaders_delivery.bulletin_preview(scope, campaign_id, "bench", "bench", as_of, cutoff)),
+        ("org (admin): tree_frame", lambda: loaders_org.tree_frame()),
     ]
 
 
@@ -221,7 +227,7 @@ def run(args: argparse.Namespace) -> int:
         reference = duckdb_reference(url, role, max(3, args.runs))
         first = samples[0]
         print(f"\n== {role}: {first['units']:,} units in scope; {int(reference['members']):,} member rows")
-        print(f"{'loader':<34} {'cold s':>8} {'warm ms':>8} {'DuckDB s':>9} {'cold/DuckDB':>12}")
+        print(f"{'loader':<36} {'cold s':>8} {'warm ms':>8} {'DuckDB s':>9} {'cold/DuckDB':>12}")
         for label in first["cold"]:
             cold = statistics.median(s["cold"][label] for s in samples)
             warm = statistics.median(s["warm"][label] for s in samples) * 1000
@@ -229,9 +235,9 @@ def run(args: argparse.Namespace) -> int:
             ref = reference.get(ref_key) if ref_key else None
             ratio = f"{cold / ref:10.1f}x" if ref else f"{'-':>11}"
             ref_text = f"{ref:9.3f}" if ref else f"{'-':>9}"
-            print(f"{label:<34} {cold:8.3f} {warm:8.1f} {ref_text} {ratio}")
+            print(f"{label:<36} {cold:8.3f} {warm:8.1f} {ref_text} {ratio}")
         total_cold = statistics.median(sum(s["cold"].values()) for s in samples)
-        print(f"{'all loaders':<34} {total_cold:8.3f}")
+        print(f"{'all loaders':<36} {total_cold:8.3f}")
         print(f"page-side pandas (rollups, funnel, pace, burn-up)  {statistics.median(s['pandas'] for s in samples):.3f} s")
         report = statistics.median(s["report"]["seconds"] for s in samples)
         print(f"full Excel report: {report:.2f} s ({first['report']['rows']:,} rows, {first['report']['bytes'] / 2**20:.1f} MB)")
