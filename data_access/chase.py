@@ -234,7 +234,9 @@ SHEET_COLUMNS = [
 ]
 
 
-def chase_sheet(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) -> pd.DataFrame:
+def chase_sheet(
+    session: Session, scope: Scope, campaign_id: int, cutoff: datetime, board: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Every unit in scope to chase on the cut-off's day, most pressing first.
 
     On it: late or at-risk units (``submissions`` / ``metrics`` decide which), returned ones,
@@ -243,11 +245,13 @@ def chase_sheet(session: Session, scope: Scope, campaign_id: int, cutoff: dateti
     deadline and hours left (negative: late), missing paper, open errors, open bank failures,
     the reasons it is listed, whether it was contacted that day, the last contact and the
     reminder text (Chinese) to paste into WeChat. Order: the first reason, then most overdue,
-    then most members outstanding, then code.
+    then most members outstanding, then code. ``board``: the same scope's
+    ``submissions.submission_board`` at the same cut-off, when the caller holds it already.
     """
     from data_access import submissions  # submissions imports this module
 
-    board = submissions.submission_board(session, scope, campaign_id, cutoff)
+    if board is None:
+        board = submissions.submission_board(session, scope, campaign_id, cutoff)
     if board.empty:
         return pd.DataFrame(columns=SHEET_COLUMNS)
     board = board.merge(open_bank_failures(session, scope, campaign_id, cutoff), on="unit_id", how="left")

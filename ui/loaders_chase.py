@@ -16,7 +16,7 @@ from campaign.reports.chase_sheet import chase_workbook
 from data_access import chase
 from data_access.db import read_session
 from data_access.scope import Scope
-from ui import downloads
+from ui import downloads, loaders_progress
 from ui.loaders import TTL, engine
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -24,9 +24,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def chase_sheet(scope: Scope, campaign_id: int, cutoff: datetime) -> pd.DataFrame:
-    """Every unit in scope to chase on the cut-off's day (``data_access.chase.chase_sheet``)."""
+    """Every unit in scope to chase on the cut-off's day (``data_access.chase.chase_sheet``),
+    built on the cached submissions board the submissions page also shows."""
+    board = loaders_progress.submission_board(scope, campaign_id, cutoff)
     with read_session(engine()) as session:
-        return chase.chase_sheet(session, scope, campaign_id, cutoff)
+        return chase.chase_sheet(session, scope, campaign_id, cutoff, board=board)
 
 
 def workbook_button(ctx: Any, sheet: pd.DataFrame, label: str, key: str) -> None:
