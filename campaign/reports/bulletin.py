@@ -12,7 +12,7 @@ import pandas as pd
 
 from campaign.i18n import t
 from campaign.numbers import pct
-from campaign.reports.progress_workbook import Column, cell_text, new_workbook, write_table
+from campaign.reports.progress_workbook import Column, cell_text, finish, new_workbook, write_table
 
 # Unit statuses in workflow order (data_access.metrics.UNIT_STATUSES), and from most to least
 # advanced for the ranking.
@@ -147,6 +147,7 @@ def _subtitle(data: BulletinInput, lang: str) -> str:
 def bulletin_workbook(data: BulletinInput, lang: str = "zh") -> bytes:
     """The bulletin as a workbook: the paragraph, then the two rankings."""
     buffer, book, fmt = new_workbook()
+    bodies: dict[str, tuple[str, str]] = {}
     sheet = book.add_worksheet(t("rpt.sheet_bulletin", lang))
     sheet.set_column(0, 0, 100)
     sheet.write_string(0, 0, t("rpt.bulletin_title", lang), fmt.title)
@@ -156,11 +157,10 @@ def bulletin_workbook(data: BulletinInput, lang: str = "zh") -> bytes:
     level = t(f"level.{data.group_level}", lang)
     groups = rank_groups(data.groups)
     write_table(book, fmt, t("rpt.sheet_rank_groups", lang, level=level), t("rpt.bulletin_rank_groups", lang, level=level),
-                _subtitle(data, lang), groups, GROUP_COLUMNS, lang)
+                _subtitle(data, lang), groups, GROUP_COLUMNS, lang, bodies)
     write_table(book, fmt, t("rpt.sheet_rank_units", lang), t("rpt.bulletin_rank_units", lang),
-                _subtitle(data, lang), rank_units(data.units), UNIT_COLUMNS, lang)
-    book.close()
-    return buffer.getvalue()
+                _subtitle(data, lang), rank_units(data.units), UNIT_COLUMNS, lang, bodies)
+    return finish(buffer, book, bodies)
 
 
 def _html_table(frame: pd.DataFrame, columns: list[Column], lang: str) -> str:

@@ -18,6 +18,7 @@ import xlsxwriter
 
 from campaign.i18n import has, t
 from campaign.masking import neutralise_cell
+from campaign.reports.markup import _COLUMN_LETTERS, _inline, _splice
 from campaign.stages import BANK_FAILURE_REASONS
 from campaign.timeutil import utc_to_local
 
@@ -192,58 +193,102 @@ def print_setup(sheet: object, title: str, subtitle: str, lang: str, repeat_row:
 
 
 def write_table(book: xlsxwriter.Workbook, fmt: Formats, sheet_name: str, title: str, subtitle: str,
-                frame: pd.DataFrame, columns: list[Column], lang: str) -> int:
+                frame: pd.DataFrame, columns: list[Column], lang: str, bodies: dict[str, tuple[str, str]]) -> int:
     """One sheet: title, subtitle, a frozen header row with an autofilter, typed cells, widths and
-    traffic-light colours on rate columns. Returns the number of data rows written."""
+    traffic-light colours on rate columns. Returns the number of data rows written.
+
+    xlsxwriter sets the sheet up (widths, panes, filter, print setup, colours); the cells are
+    written as sheet XML column by column into ``bodies`` (part name -> XML, dimension) and
+    spliced in by ``finish`` (xlsxwriter's per-cell calls took 12 of 17 s for a city's 50,000
+    rows)."""
     sheet = book.add_worksheet(sheet_name[:31])
-    sheet.write_string(0, 0, neutralise_cell(title), fmt.title)  # type: ignore[arg-type]
-    sheet.write_string(1, 0, neutralise_cell(subtitle), fmt.subtitle)  # type: ignore[arg-type]
+    part = f"xl/worksheets/sheet{len(book.worksheets())}.xml"
     header_row = 2
-    widths = []
-    for col, (_, key, _kind) in enumerate(columns):
-        label = t(key, lang)
-        sheet.write_string(header_row, col, label, fmt.header)
-        widths.append(display_width(label) + 2)
-    for r, record in enumerate(frame.to_dict("records"), start=header_row + 1):
-        for col, (name, _key, kind) in enumerate(columns):
-            value = record.get(name)
-            if kind in ("int", "pct", "days"):
-                if _missing(value):
-                    sheet.write_blank(r, col, None, fmt.text)
-                    continue
-                number = float(value)  # type: ignore[arg-type]
-                cell_format = {"int": fmt.int, "pct": fmt.pct, "days": fmt.days}[kind]
-                sheet.write_number(r, col, number, cell_format)
-                shown = f"{number:,.0f}" if kind == "int" else f"{number * 100:.1f}%" if kind == "pct" else f"{number:.1f}"
-            elif kind == "datetime":
-                if _missing(value):
-                    sheet.write_blank(r, col, None, fmt.text)
+    n = len(frame)
+    style = {name: getattr(fmt, name)._get_xf_index() for name in ("title", "subtitle", "header", "text", "int", "pct", "days", "datetime")}
+    labels = [t(key, lang) for _, key, _ in columns]
+    widths = [display_width(label) + 2 for label in labels]
+    cells: list[list[str]] = []  # per column, per data row
+    for col, (name, _key, kind) in enumerate(columns):
+        letter = _COLUMN_LETTERS[col]
+        refs = [f"{letter}{r}" for r in range(header_row + 2, header_row + 2 + n)]
+        values = frame[name].tolist() if name in frame.columns else [None] * n
+        missing = [_missing(v) for v in values]
+        if kind in ("int", "pct", "days"):
+            s = style[kind]
+            numbers = [None if m else float(v) for v, m in zip(values, missing, strict=True)]  # type: ignore[arg-type]
+            cells.append([
+                f'<c r="{ref}" s="{style["text"]}"/>' if x is None else f'<c r="{ref}" s="{s}"><v>{x:.16G}</v></c>'
+                for ref, x in zip(refs, numbers, strict=True)
+            ])
+            present = [x for x in numbers if x is not None]
+            if present:
+                shown = "{:,.0f}" if kind == "int" else "{:.1%}" if kind == "pct" else "{:.1f}"
+                widths[col] = max(widths[col], *(display_width(shown.format(x)) + 2 for x in (min(present), max(present))))
+        elif kind == "datetime":
+            s = style["datetime"]
+            column_cells = []
+            for ref, value, m in zip(refs, values, missing, strict=True):
+                if m:
+                    column_cells.append(f'<c r="{ref}" s="{style["text"]}"/>')
                     continue
                 local = utc_to_local(pd.Timestamp(value).to_pydatetime())  # type: ignore[arg-type]
-                sheet.write_datetime(r, col, local, fmt.datetime)
-                shown = "yyyy-mm-dd hh:mm"
-            else:
-                shown = str(neutralise_cell(cell_text(value, kind, lang)))
-                sheet.write_string(r, col, shown, fmt.text)
-            widths[col] = max(widths[col], display_width(shown) + 2)
-    last_row = header_row + max(len(frame), 1)
+                column_cells.append(f'<c r="{ref}" s="{s}"><v>{excel_datetime(local):.16G}</v></c>')
+            cells.append(column_cells)
+            if not all(missing):
+                widths[col] = max(widths[col], display_width("yyyy-mm-dd hh:mm") + 2)
+        else:
+            texts = [str(neutralise_cell(cell_text(v, kind, lang))) for v in values]
+            cells.append([_inline(ref, text, f' s="{style["text"]}"') for ref, text in zip(refs, texts, strict=True)])
+            if texts:
+                widths[col] = max(widths[col], max(display_width(text) for text in set(texts)) + 2)
+    title_cell = _inline("A1", str(neutralise_cell(title)), f' s="{style["title"]}"')
+    subtitle_cell = _inline("A2", str(neutralise_cell(subtitle)), f' s="{style["subtitle"]}"')
+    rows = [
+        f'<row r="1">{title_cell}</row>',
+        f'<row r="2">{subtitle_cell}</row>',
+        '<row r="3">' + "".join(
+            _inline(f"{_COLUMN_LETTERS[col]}3", label, f' s="{style["header"]}"') for col, label in enumerate(labels)
+        ) + "</row>",
+    ]
+    rows.extend(f'<row r="{header_row + 2 + k}">{"".join(row)}</row>' for k, row in enumerate(zip(*cells, strict=True)))
+    last_col = _COLUMN_LETTERS[max(len(columns), 1) - 1]
+    bodies[part] = ("<sheetData>" + "".join(rows) + "</sheetData>", f"A1:{last_col}{header_row + 1 + n}")
+    last_row = header_row + max(n, 1)
     for col, width in enumerate(widths):
         sheet.set_column(col, col, min(width, MAX_WIDTH))
     sheet.freeze_panes(header_row + 1, 0)
     sheet.autofilter(header_row, 0, last_row, len(columns) - 1)
     print_setup(sheet, title, subtitle, lang, repeat_row=header_row)
-    if len(frame):
+    if n:
         for col, (_, key, kind) in enumerate(columns):
             if kind == "pct" and "failure" not in key:
-                rng = (header_row + 1, col, header_row + len(frame), col)
+                rng = (header_row + 1, col, header_row + n, col)
                 sheet.conditional_format(*rng, {"type": "cell", "criteria": ">=", "value": RATE_GREEN, "format": fmt.green})
                 sheet.conditional_format(*rng, {"type": "cell", "criteria": "between", "minimum": RATE_AMBER,
                                                 "maximum": RATE_GREEN - 1e-9, "format": fmt.amber})
                 sheet.conditional_format(*rng, {"type": "cell", "criteria": "<", "value": RATE_AMBER, "format": fmt.red})
             elif kind == "days":
-                rng = (header_row + 1, col, header_row + len(frame), col)
+                rng = (header_row + 1, col, header_row + n, col)
                 sheet.conditional_format(*rng, {"type": "cell", "criteria": ">", "value": 7, "format": fmt.red})
-    return len(frame)
+    return n
+
+
+def excel_datetime(value: datetime) -> float:
+    """A (modern) datetime as Excel's serial number, computed exactly as xlsxwriter's
+    ``write_datetime`` does (so the cells equal what it wrote, to the microsecond).
+
+    >>> excel_datetime(datetime(2026, 11, 20, 10, 0))
+    46346.416666666664
+    """
+    delta = value - datetime(1899, 12, 31)
+    return delta.days + (float(delta.seconds) + float(delta.microseconds) / 1e6) / 86400 + 1  # Excel's 1900 leap day
+
+
+def finish(buffer: io.BytesIO, book: xlsxwriter.Workbook, bodies: dict[str, tuple[str, str]]) -> bytes:
+    """Close the workbook and splice the tables' cells (``write_table``) into it."""
+    book.close()
+    return _splice(buffer.getvalue(), bodies) if bodies else buffer.getvalue()
 
 
 def _figure_text(value: float | int | None, kind: str) -> str:
@@ -295,6 +340,7 @@ def write_cover(book: xlsxwriter.Workbook, fmt: Formats, report: ProgressReport,
 def build_progress_workbook(report: ProgressReport, lang: str = "zh") -> bytes:
     """The whole workbook as bytes."""
     buffer, book, fmt = new_workbook()
+    bodies: dict[str, tuple[str, str]] = {}
     write_cover(book, fmt, report, lang)
     subtitle = f"{report.campaign_name} · {report.scope_label} · {t('rpt.cover_as_of', lang)} {report.as_of.isoformat()}"
     for sheet_key, frame, columns in (
@@ -307,9 +353,8 @@ def build_progress_workbook(report: ProgressReport, lang: str = "zh") -> bytes:
         ("rpt.sheet_distribution", report.distribution, DISTRIBUTION),
     ):
         name = t(sheet_key, lang)
-        write_table(book, fmt, name, name, subtitle, frame, columns, lang)
-    book.close()
-    return buffer.getvalue()
+        write_table(book, fmt, name, name, subtitle, frame, columns, lang, bodies)
+    return finish(buffer, book, bodies)
 
 
 def csv_bytes(frame: pd.DataFrame, columns: list[Column], lang: str = "zh") -> bytes:
