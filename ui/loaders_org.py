@@ -46,7 +46,8 @@ def tree_frame() -> pd.DataFrame:
     frame["rank"] = frame["level"].map(lambda code: stored[code].rank if code in stored else 0)
     # parents before children, siblings in the order they were loaded (the file's order):
     # the path's ids as numbers ("/1/10/" after "/1/9/"), not as text
-    order = sorted(range(len(frame)), key=lambda i: [int(part) for part in str(frame["path"].iat[i]).strip("/").split("/") if part])
+    paths = [[int(part) for part in str(path).strip("/").split("/") if part] for path in frame["path"].tolist()]
+    order = sorted(range(len(frame)), key=paths.__getitem__)
     return frame.iloc[order].reset_index(drop=True)
 
 
