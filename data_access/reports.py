@@ -91,7 +91,7 @@ def progress_report(
 ) -> ProgressReport:
     """Every table of the progress workbook for the scope at the cut-off."""
     units = metrics.unit_progress(session, scope, campaign_id, cutoff)
-    head = metrics.headline(session, scope, campaign_id, cutoff)
+    head = metrics.headline_of(units, *metrics.bank_results_received(session, scope, campaign_id, cutoff))  # = metrics.headline
     loop = bank.correction_loop(session, scope, campaign_id, cutoff)
     waiting = distribution.waiting_cards(session, scope, campaign_id, cutoff)
     if units.empty:
@@ -127,7 +127,7 @@ def bulletin_input(
 ) -> BulletinInput:
     """What the bulletin ranks and says (no personal data)."""
     units = metrics.unit_progress(session, scope, campaign_id, cutoff)
-    head = metrics.headline(session, scope, campaign_id, cutoff)
+    head = metrics.headline_of(units, *metrics.bank_results_received(session, scope, campaign_id, cutoff))  # = metrics.headline
     loop = bank.correction_loop(session, scope, campaign_id, cutoff)
     level = group_level(units)
     groups = metrics.rollup(units, level) if len(units) else pd.DataFrame(
