@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Sequence
+import multiprocessing
+import queue
+import traceback
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import insert, text
@@ -150,7 +153,6 @@ class BulkWriter:
             cursor.execute("PRAGMA foreign_keys=OFF")  # checked by the tests (PRAGMA foreign_key_check)
             cursor.execute("PRAGMA synchronous=OFF")
             cursor.execute("PRAGMA cache_size=-262144")  # 256 MiB of pages
-            cursor.execute("PRAGMA temp_store=MEMORY")
             marks = ",".join("?" * len(STREAMED_TABLES))
             found = cursor.execute(
                 f"SELECT name, sql FROM sqlite_master WHERE type='index' AND sql IS NOT NULL AND tbl_name IN ({marks})",
@@ -176,12 +178,21 @@ class BulkWriter:
         self.raw.commit()
         return self
 
+    def _cursor(self) -> Any:
+        """A cursor inside a transaction. The engine's SQLite connections run in autocommit
+        mode (its ``begin`` event emits BEGIN), so without this every row of an
+        ``executemany`` would be a transaction of its own."""
+        cursor = self.raw.cursor()
+        if self.dialect == "sqlite" and not self.raw.in_transaction:
+            cursor.execute("BEGIN IMMEDIATE")
+        return cursor
+
     def write(self, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]], *, commit: bool = True) -> None:
         """Insert the rows (tuples in ``columns`` order); commit unless told not to."""
         if not rows:
             return
         names = ", ".join(f'"{c}"' for c in columns)
-        cursor = self.raw.cursor()
+        cursor = self._cursor()
         if self.dialect == "postgresql":
             with cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
                 for row in rows:
@@ -195,7 +206,7 @@ class BulkWriter:
     def derive_events(self, ranges: dict[str, tuple[int, int]]) -> int:
         """Turn the chunk's rows into ``member_event`` rows in SQL (``ranges``: table -> first
         and last id of the chunk's rows); empties the scratch tables. Returns rows written."""
-        cursor = self.raw.cursor()
+        cursor = self._cursor()
         written = 0
         for source, sql in _DERIVE_EVENTS:
             if source == "corrected":
@@ -216,12 +227,12 @@ class BulkWriter:
         self.raw.commit()
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        cursor = self.raw.cursor()
+        cursor = self._cursor()
         cursor.execute(sql, params) if params else cursor.execute(sql)
         self.raw.commit()
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        cursor = self.raw.cursor()
+        cursor = self._cursor()
         if self.dialect == "postgresql":
             sql = sql.replace("?", "%s")
         cursor.executemany(sql, rows)
@@ -229,7 +240,7 @@ class BulkWriter:
 
     def finish(self) -> None:
         """Rebuild the dropped indexes, refresh the planner's statistics, set the sequences."""
-        cursor = self.raw.cursor()
+        cursor = self._cursor()
         for sql in self.dropped:
             cursor.execute(sql)
         self.dropped = []
@@ -262,13 +273,57 @@ class BulkWriter:
                 self.raw.close()
 
 
+Chunk = dict[str, list[tuple[Any, ...]]]
+
+
+def _produce(generator: Any, out: Any) -> None:  # pragma: no cover - runs in the child process
+    try:
+        for chunk in generator.chunks():
+            out.put(chunk)
+        out.put(("done", generator.batch_counts))
+    except BaseException:  # noqa: BLE001 - reported to the parent, which raises
+        out.put(("error", traceback.format_exc()))
+
+
+def _chunks(generator: Any, parallel: bool) -> Iterator[Chunk]:
+    """The generator's chunks, made in a child process while this one writes (two cores: the
+    rows of the next chunk are built while the database stores this one); ``batch_counts``
+    copied back at the end. Same rows, same order as running it here."""
+    if not parallel or "fork" not in multiprocessing.get_all_start_methods():
+        yield from generator.chunks()
+        return
+    context = multiprocessing.get_context("fork")
+    out = context.Queue(maxsize=2)  # at most two chunks waiting: memory stays flat
+    child = context.Process(target=_produce, args=(generator, out), daemon=True)
+    child.start()
+    try:
+        while True:
+            try:
+                item = out.get(timeout=2)
+            except queue.Empty:
+                if not child.is_alive():
+                    raise RuntimeError(f"city generator process died (exit code {child.exitcode})") from None
+                continue
+            if isinstance(item, tuple):
+                if item[0] == "error":
+                    raise RuntimeError(f"city generator failed:\n{item[1]}")
+                generator.batch_counts = item[1]
+                return
+            yield item
+    finally:
+        if child.is_alive():
+            child.terminate()
+        child.join()
+
+
 def load_city(
-    engine: Any, config: Any, now: Any, progress: Callable[[int, int], None] | None = None
+    engine: Any, config: Any, now: Any, progress: Callable[[int, int], None] | None = None, *, parallel: bool = True
 ) -> dict[str, int]:
     """Stream a city-size campaign (``campaign.demo.city``) into an empty, migrated database:
     the setup through ``load_generated``, then chunk by chunk through ``BulkWriter`` (the
     chunk's tables, then its member events derived in SQL, one transaction), then the batch
-    sizes, the indexes, the summary tables and one audit row. Returns rows per table."""
+    sizes, the indexes, the summary tables and one audit row. ``parallel``: generate in a child
+    process (``_chunks``). Returns rows per table."""
     from campaign.demo.city import COLUMNS, STREAM_ORDER, generate_city
     from campaign.rules import id_number
     from data_access.db import write_session
@@ -287,7 +342,7 @@ def load_city(
     scratch = {"unit_event": "city_unit_event", "corrected": "city_corrected"}
     with BulkWriter(engine) as writer:
         writer.write("bank_batch", COLUMNS["bank_batch"], generator.batch_rows())
-        for chunk in generator.chunks():
+        for chunk in _chunks(generator, parallel):
             ranges: dict[str, tuple[int, int]] = {}
             for table in STREAM_ORDER:
                 rows = chunk.get(table)

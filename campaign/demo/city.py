@@ -383,7 +383,7 @@ class CityGenerator:
         surnames = rng.choices(names.SURNAMES, k=n)
         given = rng.choices(names.GIVEN_CHARS, k=2 * n)
         prefixes = rng.choices(names.PHONE_PREFIXES, k=n)
-        randrange, random_ = rng.randrange, rng.random
+        random_ = rng.random
         digest = hmac.digest
         found = []
         for i in range(n):
@@ -397,7 +397,7 @@ class CityGenerator:
             name = surnames[i] + given[2 * i] + given[2 * i + 1] if random_() < 0.7 else surnames[i] + given[2 * i]
             found.append((
                 name, number, digest(key, number.encode("ascii"), "sha256").hex(),
-                f"{prefixes[i]}{randrange(100_000_000):08d}", "M" if seq % 2 else "F", day_iso[day],
+                f"{prefixes[i]}{int(random_() * 100_000_000):08d}", "M" if seq % 2 else "F", day_iso[day],
             ))
         return found
 
