@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import multiprocessing
 import queue
+import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -317,13 +318,15 @@ def _chunks(generator: Any, parallel: bool) -> Iterator[Chunk]:
 
 
 def load_city(
-    engine: Any, config: Any, now: Any, progress: Callable[[int, int], None] | None = None, *, parallel: bool = True
+    engine: Any, config: Any, now: Any, progress: Callable[[int, int], None] | None = None, *, parallel: bool = True,
+    timings: dict[str, float] | None = None,
 ) -> dict[str, int]:
     """Stream a city-size campaign (``campaign.demo.city``) into an empty, migrated database:
     the setup through ``load_generated``, then chunk by chunk through ``BulkWriter`` (the
     chunk's tables, then its member events derived in SQL, one transaction), then the batch
     sizes, the indexes, the summary tables and one audit row. ``parallel``: generate in a child
-    process (``_chunks``). Returns rows per table."""
+    process (``_chunks``); ``timings``, when given, gets the seconds of each phase (setup, rows,
+    indexes, summaries). Returns rows per table."""
     from campaign.demo.city import COLUMNS, STREAM_ORDER, generate_city
     from campaign.rules import id_number
     from data_access.db import write_session
@@ -332,10 +335,18 @@ def load_city(
     key = getattr(id_number, "_id_hash_key", None)
     if key is None:
         id_number.id_hash("0" * 18)  # raises MissingIdHashKey with the usual message
+    clock = [time.perf_counter()]
+    spent = timings if timings is not None else {}
+
+    def lap(phase: str) -> None:
+        clock.append(time.perf_counter())
+        spent[phase] = clock[-1] - clock[-2]
+
     plan, generator = generate_city(now, config, key)
     setup = plan.setup
     with write_session(engine) as session:
         counts = load_generated(session, setup.data)
+    lap("setup")
     counts = {table: n for table, n in counts.items() if n}
     total_units = len(setup.units)
     unit_ids = [u["id"] for u in setup.units]
@@ -360,7 +371,9 @@ def load_city(
         writer.executemany("UPDATE bank_batch SET member_count = ? WHERE id = ?", [(n, b) for b, n in sizes])
         writer.execute("DELETE FROM bank_batch WHERE member_count = 0")
         counts["bank_batch"] = len(sizes)
+        lap("rows")
         writer.finish()
+        lap("indexes")
     with write_session(engine) as session:
         rebuild_all(session, setup.campaign["id"])
         from data_access.models import Audit
@@ -370,6 +383,7 @@ def load_city(
             detail=f"generated city campaign: {counts.get('member', 0)} members, {total_units} units (seed {config.seed})",
             row_count=counts.get("member", 0),
         ))
+    lap("summaries")
     if progress is not None:
         progress(total_units, total_units)
     return counts

@@ -1,17 +1,22 @@
 """A city-size campaign generated as a stream of row chunks (``python -m campaign scale``).
 
 The tree, campaign, deadlines and users come from ``generator.build_setup`` (as the demo's);
-everything below the tree is generated unit by unit and handed to a writer in chunks of plain
-tuples, so memory stays flat whatever the size. Each unit's story follows the demo's
-(personas, uploads with planted findings, submission, returns, a two-level review chain,
+everything below the tree is generated unit by unit and handed to a writer in chunks of whole
+units (plain tuples), so memory stays flat whatever the size. Each unit's story follows the
+demo's (personas, uploads with planted findings, submission, returns, a two-level review chain,
 paper receipts), then each approved member goes through its district's bank batch schedule
 (``bank_batch_member`` rows, results, failures, corrections and re-sends, card movements).
 
-Every member's events are generated first, in time order; the member row's cache columns
-(``stage``, ``..._at`` = first time reached) are derived from those events with the same rule
-as ``data_access.actions.base.add_events``, so the cache equals what the events imply by
-construction. Times and dates are written as the text SQLAlchemy stores on SQLite
-(``YYYY-MM-DD HH:MM:SS.ffffff``), which PostgreSQL's COPY accepts too.
+Times are shared as the actions share them: an upload, a submission, a review decision, a
+batch, a result file, a hand-over or a delivery session writes one time for all its members;
+only a correction is per member. So the member events are not built here: the generator writes
+each unit's shared events once (``unit_event``) and each correction (``corrected``), and the
+loader derives every ``member_event`` row in SQL from those and from the chunk's batch members,
+results and card movements, in the order the actions would write them
+(``data_access.loader._DERIVE_EVENTS``). The member row's cache columns (``stage``, ``..._at`` =
+first time reached) are computed here with the same rule as ``actions.base.add_events``; the
+tests prove the cache equals the derived events. Times and dates are written as the text
+SQLAlchemy stores on SQLite (``YYYY-MM-DD HH:MM:SS.ffffff``), which PostgreSQL's COPY accepts too.
 
 Synthetic people: ID numbers are made unique by construction (a bijection of the member id onto
 county x birth date x sequence number), so no set of seen numbers is kept.
