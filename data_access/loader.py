@@ -125,6 +125,12 @@ def _scratch_sql(table: str, columns: Sequence[tuple[str, str]], time_type: str)
     return f'CREATE TEMP TABLE IF NOT EXISTS "{table}" ({typed})'
 
 
+# Indexes dropped for the load and rebuilt after it: those whose keys arrive in random order
+# (a person's ID hash). The others follow the generation order (ids, units and batches
+# ascending), so keeping them up to date costs less than sorting millions of keys at the end.
+_DROP_DURING_LOAD = frozenset({"uq_member_campaign_live_id_hash"})
+
+
 class BulkWriter:
     """Writes chunks of plain tuples on one raw DBAPI connection; the caller commits per chunk.
 
@@ -160,8 +166,9 @@ class BulkWriter:
                 STREAMED_TABLES,
             ).fetchall()
             for name, sql in found:
-                cursor.execute(f'DROP INDEX "{name}"')
-                self.dropped.append(sql)
+                if name in _DROP_DURING_LOAD:
+                    cursor.execute(f'DROP INDEX "{name}"')
+                    self.dropped.append(sql)
             for table, columns in _SCRATCH.items():
                 cursor.execute(_scratch_sql(table, columns, "TEXT"))
             cursor.execute('CREATE INDEX IF NOT EXISTS temp.city_unit_event_unit ON city_unit_event (unit_id, seq)')
@@ -172,8 +179,9 @@ class BulkWriter:
                 (list(STREAMED_TABLES),),
             ).fetchall()
             for name, sql in found:
-                cursor.execute(f'DROP INDEX "{name}"')
-                self.dropped.append(sql)
+                if name in _DROP_DURING_LOAD:
+                    cursor.execute(f'DROP INDEX "{name}"')
+                    self.dropped.append(sql)
             for table, columns in _SCRATCH.items():
                 cursor.execute(_scratch_sql(table, columns, "TIMESTAMP"))
             cursor.execute("CREATE INDEX IF NOT EXISTS city_unit_event_unit ON city_unit_event (unit_id, seq)")
