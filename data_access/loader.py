@@ -390,7 +390,10 @@ def load_city(
         writer.finish()
         lap("indexes")
     with write_session(engine) as session:
-        rebuild_all(session, setup.campaign["id"])
+        # Every campaign (the database held none before): without a campaign filter SQLite scans
+        # the member table once per stage instead of walking it through ix_member_campaign_stage
+        # (3M members: a third less time).
+        rebuild_all(session)
         from data_access.models import Audit
 
         session.add(Audit(
