@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from campaign.demo import DemoConfig
-from campaign.demo.city import CARD_STEP_KIND, COLUMNS, generate_city
+from campaign.demo.city import CARD_STEP_KIND, COLUMNS, CityGenerator, generate_city
 from campaign.rules.id_number import calc_check_digit, id_hash
 from campaign.stages import STAGE_TIME_COLUMN
 from data_access import metrics, summary
@@ -75,11 +75,12 @@ def _snapshot(engine) -> dict[str, list[tuple[object, ...]]]:  # type: ignore[no
 
 
 def test_same_seed_same_rows(engine, tmp_path):  # type: ignore[no-untyped-def]
-    """Deterministic: a second run (here on a fresh SQLite file) writes identical rows, ids included."""
+    """Deterministic: a second run (here on a fresh SQLite file, generating in this process
+    instead of a child) writes identical rows, ids included."""
     load_city(engine, CONFIG, NOW)
     other = get_engine(f"sqlite:///{tmp_path / 'again.db'}")
     migrate(other)
-    load_city(other, CONFIG, NOW)
+    load_city(other, CONFIG, NOW, parallel=False)
     first, again = _snapshot(engine), _snapshot(other)
     assert first.keys() == again.keys()
     for name in first:
@@ -162,3 +163,21 @@ def test_figures_are_consistent(city):  # type: ignore[no-untyped-def]
         # Two-level chain: every approved submission has a district then a new-area decision.
         levels = Counter(session.scalars(select(ReviewDecision.level).where(ReviewDecision.decision == "approved")))
         assert levels["new_area"] == len(session.scalars(select(Submission.id).where(Submission.outcome == "approved")).all())
+
+
+def test_a_failing_generator_fails_the_load_and_restores_the_indexes(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    engine = get_engine(f"sqlite:///{tmp_path / 'broken.db'}")
+    migrate(engine)
+    with engine.connect() as connection:
+        before = sorted(connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'index'").scalars())
+
+    def broken(self, unit, out):  # type: ignore[no-untyped-def]
+        raise ValueError("planted")
+
+    monkeypatch.setattr(CityGenerator, "_unit", broken)
+    with pytest.raises(RuntimeError, match="planted"):
+        load_city(engine, CONFIG, NOW)  # raised in the child process, reported here
+    with engine.connect() as connection:
+        after = sorted(connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'index'").scalars())
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    assert after == before
