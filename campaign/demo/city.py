@@ -431,9 +431,9 @@ class _BankPath:
             for batch_id, sent_at, result_at in city.plan.batches[unit["district_id"]]
             if sent_at >= approved_at
         ]
-        self.groups: dict[int, tuple[tuple[str, str, str], ...]] = {}  # batch -> card steps (step, at text, by) lists
+        self.groups: dict[int, tuple[tuple[str, str, str], ...]] = {}  # batch -> the unit's card steps (step, at text, by)
 
-    def _cards(self, batch_id: int, result_at: datetime) -> tuple[tuple[str, str, str], ...]:
+    def _cards(self, result_at: datetime) -> tuple[tuple[str, str, str], ...]:
         """The unit's card steps for one result: received, handed over, two delivery sessions."""
         rng, now = self.rng, self.now
         received = _work_time(result_at + _hours(rng, 20, 80))
@@ -486,7 +486,7 @@ class _BankPath:
             times[_PRODUCED] = result_text
             steps = self.groups.get(batch_id)
             if steps is None:
-                steps = self.groups[batch_id] = self._cards(batch_id, result_at)
+                steps = self.groups[batch_id] = self._cards(result_at)
             pick = rng.random()
             chosen = steps[:3] if pick < 0.7 else (steps[:2] + steps[3:]) if pick < 0.85 else steps[:2]
             movements = out["card_movement"]
