@@ -57,9 +57,11 @@ def run_demo(args: argparse.Namespace) -> int:
         from data_access.loader import load_city
 
         bar = _progress_bar("城市规模 / scale (units)")
-        counts = load_city(engine, config, now_utc(), bar)
+        phases: dict[str, float] = {}
+        counts = load_city(engine, config, now_utc(), bar, timings=phases)
         print(file=sys.stderr)
         summary = ", ".join(f"{table} {count}" for table, count in counts.items() if count)
+        summary += " | " + ", ".join(f"{phase} {seconds:.1f} s" for phase, seconds in phases.items())
     else:  # the demo: every step after the setup goes through the app's own actions
         from campaign.demo.story import generate_story
         from data_access.demo_driver import drive_story

@@ -1,17 +1,22 @@
 """A city-size campaign generated as a stream of row chunks (``python -m campaign scale``).
 
 The tree, campaign, deadlines and users come from ``generator.build_setup`` (as the demo's);
-everything below the tree is generated unit by unit and handed to a writer in chunks of plain
-tuples, so memory stays flat whatever the size. Each unit's story follows the demo's
-(personas, uploads with planted findings, submission, returns, a two-level review chain,
+everything below the tree is generated unit by unit and handed to a writer in chunks of whole
+units (plain tuples), so memory stays flat whatever the size. Each unit's story follows the
+demo's (personas, uploads with planted findings, submission, returns, a two-level review chain,
 paper receipts), then each approved member goes through its district's bank batch schedule
 (``bank_batch_member`` rows, results, failures, corrections and re-sends, card movements).
 
-Every member's events are generated first, in time order; the member row's cache columns
-(``stage``, ``..._at`` = first time reached) are derived from those events with the same rule
-as ``data_access.actions.base.add_events``, so the cache equals what the events imply by
-construction. Times and dates are written as the text SQLAlchemy stores on SQLite
-(``YYYY-MM-DD HH:MM:SS.ffffff``), which PostgreSQL's COPY accepts too.
+Times are shared as the actions share them: an upload, a submission, a review decision, a
+batch, a result file, a hand-over or a delivery session writes one time for all its members;
+only a correction is per member. So the member events are not built here: the generator writes
+each unit's shared events once (``unit_event``) and each correction (``corrected``), and the
+loader derives every ``member_event`` row in SQL from those and from the chunk's batch members,
+results and card movements, in the order the actions would write them
+(``data_access.loader._DERIVE_EVENTS``). The member row's cache columns (``stage``, ``..._at`` =
+first time reached) are computed here with the same rule as ``actions.base.add_events``; the
+tests prove the cache equals the derived events. Times and dates are written as the text
+SQLAlchemy stores on SQLite (``YYYY-MM-DD HH:MM:SS.ffffff``), which PostgreSQL's COPY accepts too.
 
 Synthetic people: ID numbers are made unique by construction (a bijection of the member id onto
 county x birth date x sequence number), so no set of seen numbers is kept.
@@ -19,6 +24,7 @@ county x birth date x sequence number), so no set of seen numbers is kept.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import hmac
 import random
@@ -29,7 +35,8 @@ from typing import Any
 
 from campaign.demo import names
 from campaign.demo.generator import PLANTED_FINDINGS, DemoConfig, Setup, _work_time, build_setup
-from campaign.rules.id_number import calc_check_digit
+from campaign.rules.id_number import CHECK_CHARS as _CHECK_CHARS
+from campaign.rules.id_number import WEIGHTS, calc_check_digit
 from campaign.stages import BANK_FAILURE_REASONS, STAGE_TIME_COLUMN
 
 REVIEW_LEVELS = "district,new_area"
@@ -64,12 +71,18 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "bank_result": ("id", "member_id", "batch_id", "outcome", "reason_code", "reason_text", "card_number_masked", "at"),
     "card_movement": ("id", "member_id", "step", "at", "by", "handed_to"),
     "chase": ("id", "unit_id", "at", "by", "channel", "note", "promised_date"),
+    # Not tables: what the loader turns into ``member_event`` rows in SQL (see ``load_city``).
+    "unit_event": ("unit_id", "seq", "kind", "at", "by", "upload_id", "submission_id", "reason", "note"),
+    "corrected": ("member_id", "campaign_id", "unit_id", "at", "by"),
 }
 # Foreign-key order of the streamed tables (batches first: members' rows point at them).
 STREAM_ORDER = (
-    "bank_batch", "upload", "issue", "submission", "review_decision", "paper_receipt", "member", "member_event",
-    "bank_batch_member", "bank_result", "card_movement", "chase",
+    "bank_batch", "upload", "issue", "submission", "review_decision", "paper_receipt", "member",
+    "bank_batch_member", "bank_result", "card_movement", "chase", "unit_event", "corrected",
 )
+# Card movement step -> the member event it records (as data_access.actions.cards.EVENT_OF).
+CARD_STEP_KIND = {"received_by_district": "received", "handed_to_unit": "distributed", "delivered": "delivered", "activated": "activated"}
+CHUNK_MEMBERS = 40_000  # members per chunk (one transaction each)
 
 # Event kind -> stage the cached member.stage moves to (None: unchanged); as actions.base.
 _STAGE_AFTER = {
@@ -89,6 +102,13 @@ _WARNING_WEIGHTS = [v[0] for v in PLANTED_FINDINGS.values() if v[1] == "warning"
 _AGE_DAYS = 30 * 365  # birth dates over 30 years (ages about 19 to 49: nobody retired)
 _REGIONS = tuple(dict.fromkeys(names.REGION_CODES))  # the list repeats some counties: unique ones only
 _MULTIPLIER = 7_919  # prime: k -> k * 7919 mod capacity is a bijection (capacity not a multiple)
+_UPLOAD_KINDS = ("collected", "validated")
+_SENT, _PRODUCED, _FAILED, _CORRECTED, _ACTIVATED = (
+    _TIME_INDEX[k] for k in ("sent_to_bank", "produced", "failed", "corrected", "activated")
+)
+_SEQ_CODE = [f"{seq:03d}" for seq in range(1000)]
+_SEQ_SUM = [sum(int(d) * w for d, w in zip(code, WEIGHTS[14:], strict=True)) for code in _SEQ_CODE]
+_MASKED_CARD = ["*" * 15 + f"{n:04d}" for n in range(10_000)]
 
 
 def ts(value: datetime | None) -> str | None:
@@ -106,6 +126,7 @@ class CityPlan:
 
     setup: Setup
     batches: dict[int, list[tuple[int, datetime, datetime]]]  # district -> (batch id, sent_at, result_at)
+    activations: list[datetime]  # the bank's weekly activation reports, in time order
 
 
 class _Ids:
@@ -133,7 +154,11 @@ def plan_city(now: datetime, cfg: DemoConfig) -> CityPlan:
             rows.append((batch_id, at, _work_time(at + _hours(rng, 60, 130))))
             at = _work_time(at + timedelta(days=rng.choice((3, 4, 4, 5))))
         batches[district["id"]] = rows
-    return CityPlan(setup, batches)
+    activations, at = [], _work_time(setup.start + timedelta(days=14, hours=rng.uniform(0, 8)))
+    while at <= now:
+        activations.append(at)
+        at = _work_time(at + timedelta(days=7))
+    return CityPlan(setup, batches, activations)
 
 
 class CityGenerator:
@@ -150,24 +175,14 @@ class CityGenerator:
         if self.capacity % _MULTIPLIER == 0:  # pragma: no cover - the lists would have to change
             raise ValueError("capacity must not be a multiple of the multiplier")
         self.birth_base = self.setup.today - timedelta(days=19 * 366 + _AGE_DAYS)
+        days = [self.birth_base + timedelta(days=d) for d in range(_AGE_DAYS)]
+        self._day_code = [f"{day:%Y%m%d}" for day in days]
+        self._day_iso = [day.isoformat() for day in days]
+        self._day_sum = [sum(int(c) * w for c, w in zip(code, WEIGHTS[6:14], strict=True)) for code in self._day_code]
+        self._region_code = list(_REGIONS)
+        self._region_sum = [sum(int(c) * w for c, w in zip(code, WEIGHTS[:6], strict=True)) for code in _REGIONS]
 
-    # --- people -------------------------------------------------------------------------
-    def person(self, member_id: int, rng: random.Random) -> tuple[str, str, str, str, str, str]:
-        """(name, id_number, id_hash, phone, sex, birth date text) of member ``member_id``."""
-        k = (member_id * _MULTIPLIER + self.cfg.seed) % self.capacity
-        seq, rest = k % 1000, k // 1000
-        birth = self.birth_base + timedelta(days=rest % _AGE_DAYS)
-        region = _REGIONS[rest // _AGE_DAYS]
-        first17 = f"{region}{birth:%Y%m%d}{seq:03d}"
-        number = first17 + calc_check_digit(first17)
-        digest = hmac.new(self.id_key, number.encode("ascii"), hashlib.sha256).hexdigest()
-        given = rng.choice(names.GIVEN_CHARS)
-        if rng.random() < 0.7:
-            given += rng.choice(names.GIVEN_CHARS)
-        name = rng.choice(names.SURNAMES) + given
-        phone = rng.choice(names.PHONE_PREFIXES) + f"{rng.randrange(100_000_000):08d}"
-        return name, number, digest, phone, "M" if seq % 2 else "F", birth.isoformat()
-
+    # --- people ---------------------------------------------------------------------------
     @staticmethod
     def capacity_for() -> int:
         """How many distinct synthetic ID numbers ``person_at`` can make."""
@@ -184,14 +199,17 @@ class CityGenerator:
         return name, first17 + calc_check_digit(first17), rng.choice(names.PHONE_PREFIXES) + f"{rng.randrange(100_000_000):08d}"
 
     # --- the stream ---------------------------------------------------------------------
-    def units(self) -> Iterator[tuple[str, list[tuple[Any, ...]]]]:
-        """Every unit's rows, table by table (a few thousand rows per chunk)."""
+    def chunks(self) -> Iterator[dict[str, list[tuple[Any, ...]]]]:
+        """Every unit's rows, as chunks of whole units: table -> rows (``COLUMNS`` order, ids
+        ascending), about ``CHUNK_MEMBERS`` members each."""
         out: dict[str, list[tuple[Any, ...]]] = {t: [] for t in STREAM_ORDER if t != "bank_batch"}
         for unit in self.setup.units:
             self._unit(unit, out)
-            if len(out["member_event"]) >= 20_000:
-                yield from self._flush(out)
-        yield from self._flush(out)
+            if len(out["member"]) >= CHUNK_MEMBERS:
+                yield out
+                out = {t: [] for t in out}
+        if any(out.values()):
+            yield out
 
     def batch_rows(self) -> list[tuple[Any, ...]]:
         """The bank batches (member counts filled in after the members: see ``batch_counts``)."""
@@ -203,14 +221,6 @@ class CityGenerator:
                     ts(sent_at), names.BANK_BRANCHES[d_index % len(names.BANK_BRANCHES)], 0, f"leader{d_index + 1}",
                 ))
         return rows
-
-    @staticmethod
-    def _flush(out: dict[str, list[tuple[Any, ...]]]) -> Iterator[tuple[str, list[tuple[Any, ...]]]]:
-        for table in STREAM_ORDER:
-            rows = out.get(table)
-            if rows:
-                yield table, rows
-                out[table] = []
 
     def _unit(self, unit: dict[str, Any], out: dict[str, list[tuple[Any, ...]]]) -> None:  # noqa: C901, PLR0912, PLR0915
         setup, cfg, now = self.setup, self.cfg, self.setup.now
@@ -333,88 +343,176 @@ class CityGenerator:
                     break
         self._members(unit, rng, n_members, upload_id, shared, approved_at, out)
 
-    def _members(  # noqa: C901, PLR0912
+    def _members(  # noqa: PLR0913
         self, unit: dict[str, Any], rng: random.Random, n_members: int, upload_id: int,
         shared: list[tuple[str, datetime, str | None, int | None, str | None, str | None]],
         approved_at: datetime | None, out: dict[str, list[tuple[Any, ...]]],
     ) -> None:
-        setup, now = self.setup, self.setup.now
-        campaign_id, unit_id = setup.campaign["id"], unit["id"]
-        sub_units = unit["sub_units"]
-        schedule = self.plan.batches[unit["district_id"]]
-        shared_ts = [(k, ts(at), at, by, sid, reason, note) for k, at, by, sid, reason, note in shared]
-        # Cards reach the unit in one go per batch result: (received, distributed) per result time.
-        handed: dict[datetime, tuple[datetime, datetime]] = {}
-        events, members = out["member_event"], out["member"]
-        for row_no in range(n_members):
-            member_id = self.ids.take("member")
-            name, number, digest, phone, sex, birth = self.person(member_id, rng)
-            times: list[str | None] = [None] * len(_MEMBER_TIME_COLUMNS)
-            stage = "collected"
-            mine: list[tuple[str, str, str | None, int | None, int | None, str | None, str | None]] = [
-                (k, t, by, sid, None, reason, note) for k, t, _, by, sid, reason, note in shared_ts
-            ]
-            if approved_at is not None:
-                self._bank(member_id, rng, approved_at, schedule, handed, mine, out)
-            for kind, at_text, by, sid, batch_id, reason, note in mine:
-                events.append((self.ids.take("member_event"), member_id, campaign_id, unit_id, kind, at_text, by,
-                               upload_id if kind in ("collected", "validated") else None, sid, batch_id, reason, note))
-                stage = _STAGE_AFTER[kind]
-                index = _TIME_INDEX.get(kind)
-                if index is not None and times[index] is None:
-                    times[index] = at_text
-            members.append((
-                member_id, campaign_id, unit_id, sub_units[row_no % len(sub_units)] if sub_units else None, upload_id,
-                row_no + 4, name, number, digest, phone, sex, birth, stage, *times,
-            ))
-        del now
+        """The unit's members, its shared events (one ``unit_event`` row per action: the loader
+        gives every member of the unit its copy in SQL) and each approved member's bank path."""
+        campaign_id, unit_id = self.setup.campaign["id"], unit["id"]
+        times0: list[str | None] = [None] * len(_MEMBER_TIME_COLUMNS)
+        stage0 = "collected"
+        unit_events = out["unit_event"]
+        for seq, (kind, at, by, sid, reason, note) in enumerate(shared):
+            at_text = ts(at)
+            unit_events.append((unit_id, seq, kind, at_text, by, upload_id if kind in _UPLOAD_KINDS else None, sid, reason, note))
+            stage0 = _STAGE_AFTER[kind]
+            index = _TIME_INDEX.get(kind)
+            if index is not None and times0[index] is None:
+                times0[index] = at_text
+        tail0 = (stage0, *times0)
+        first_id = self.ids.next.get("member", 0) + 1
+        self.ids.next["member"] = first_id + n_members - 1
+        sub_units = unit["sub_units"] or [None]
+        n_sub = len(sub_units)
+        members = out["member"]
+        people = self._people(first_id, n_members, rng)
+        if approved_at is None:
+            for i, person in enumerate(people):
+                members.append((first_id + i, campaign_id, unit_id, sub_units[i % n_sub], upload_id, i + 4, *person, *tail0))
+            return
+        path = _BankPath(self, unit, rng, approved_at, times0, out)
+        for i, person in enumerate(people):
+            member_id = first_id + i
+            members.append((member_id, campaign_id, unit_id, sub_units[i % n_sub], upload_id, i + 4, *person, *path.walk(member_id)))
 
-    def _bank(
-        self, member_id: int, rng: random.Random, approved_at: datetime,
-        schedule: list[tuple[int, datetime, datetime]], handed: dict[datetime, tuple[datetime, datetime]],
-        mine: list[Any], out: dict[str, list[tuple[Any, ...]]],
+    def _people(self, first_id: int, n: int, rng: random.Random) -> list[tuple[str, str, str, str, str, str]]:
+        """(name, id_number, id_hash, phone, sex, birth date text) of members ``first_id`` on.
+
+        The ID number's check character comes from per-part weighted sums (region, birth date,
+        sequence), the same value ``calc_check_digit`` computes digit by digit."""
+        cap, seed, key = self.capacity, self.cfg.seed, self.id_key
+        region_code, region_sum = self._region_code, self._region_sum
+        day_code, day_iso, day_sum = self._day_code, self._day_iso, self._day_sum
+        surnames = rng.choices(names.SURNAMES, k=n)
+        given = rng.choices(names.GIVEN_CHARS, k=2 * n)
+        prefixes = rng.choices(names.PHONE_PREFIXES, k=n)
+        random_ = rng.random
+        digest = hmac.digest
+        found = []
+        for i in range(n):
+            k = ((first_id + i) * _MULTIPLIER + seed) % cap
+            seq, rest = k % 1000, k // 1000
+            day, region = rest % _AGE_DAYS, rest // _AGE_DAYS
+            number = (
+                f"{region_code[region]}{day_code[day]}{_SEQ_CODE[seq]}"
+                f"{_CHECK_CHARS[(region_sum[region] + day_sum[day] + _SEQ_SUM[seq]) % 11]}"
+            )
+            name = surnames[i] + given[2 * i] + given[2 * i + 1] if random_() < 0.7 else surnames[i] + given[2 * i]
+            found.append((
+                name, number, digest(key, number.encode("ascii"), "sha256").hex(),
+                f"{prefixes[i]}{int(random_() * 100_000_000):08d}", "M" if seq % 2 else "F", day_iso[day],
+            ))
+        return found
+
+
+class _BankPath:
+    """One approved unit's members through their district's batches, one member at a time.
+
+    Times are shared as the actions share them: a member is sent at its batch's time, its result
+    lands with the batch's result file, its card is received and handed to the unit with the
+    unit's other cards of that result, delivered at one of the unit's two delivery sessions for
+    them, and activated at the next weekly activation report; only a correction (one member at
+    a time in the app) has its own time."""
+
+    def __init__(
+        self, city: CityGenerator, unit: dict[str, Any], rng: random.Random, approved_at: datetime,
+        times0: list[str | None], out: dict[str, list[tuple[Any, ...]]],
     ) -> None:
-        now = self.setup.now
-        ready, failed_before = approved_at, False
-        for batch_id, sent_at, result_at in schedule:
+        self.city, self.rng, self.out = city, rng, out
+        self.now = city.setup.now
+        self.unit_id, self.campaign_id = unit["id"], city.setup.campaign["id"]
+        self.clerk = f"clerk-{unit['code'].lower()}"
+        self.approved_at = approved_at
+        self.times0 = times0
+        self.schedule = [
+            (batch_id, sent_at, ts(sent_at), result_at, ts(result_at))
+            for batch_id, sent_at, result_at in city.plan.batches[unit["district_id"]]
+            if sent_at >= approved_at
+        ]
+        self.groups: dict[int, tuple[tuple[str, str, str], ...]] = {}  # batch -> the unit's card steps (step, at text, by)
+
+    def _cards(self, result_at: datetime) -> tuple[tuple[str, str, str], ...]:
+        """The unit's card steps for one result: received, handed over, two delivery sessions."""
+        rng, now = self.rng, self.now
+        received = _work_time(result_at + _hours(rng, 20, 80))
+        handed = _work_time(received + _hours(rng, 24, 170))
+        first = _work_time(handed + _hours(rng, 4, 72))
+        second = _work_time(first + _hours(rng, 24, 200))
+        steps = (
+            ("received_by_district", received, "区工会发卡组"), ("handed_to_unit", handed, "区工会发卡组"),
+            ("delivered", first, self.clerk), ("delivered", second, self.clerk),
+        )
+        return tuple((step, ts(at), by) if at <= now else (step, "", by) for step, at, by in steps)
+
+    def walk(self, member_id: int) -> tuple[str | None, ...]:  # noqa: C901, PLR0912
+        """Write the member's bank and card rows; return its cached (stage, *times)."""
+        rng, out, ids, now, city = self.rng, self.out, self.city.ids, self.now, self.city
+        times = list(self.times0)
+        stage = "approved"
+        ready, failed_before = self.approved_at, False
+        for batch_id, sent_at, sent_text, result_at, result_text in self.schedule:
             if sent_at < ready:
                 continue
-            out["bank_batch_member"].append((self.ids.take("bank_batch_member"), batch_id, member_id))
-            self.batch_counts[batch_id] = self.batch_counts.get(batch_id, 0) + 1
-            mine.append(("sent_to_bank", ts(sent_at), "bank", None, batch_id, None, None))
+            out["bank_batch_member"].append((ids.take("bank_batch_member"), batch_id, member_id))
+            city.batch_counts[batch_id] = city.batch_counts.get(batch_id, 0) + 1
+            stage = "sent_to_bank"
+            if times[_SENT] is None:
+                times[_SENT] = sent_text
             if result_at > now:
-                return
+                break
             if rng.random() < (0.12 if failed_before else 0.035):
                 code = rng.choices(_REASONS, _REASON_WEIGHTS)[0]
-                out["bank_result"].append((self.ids.take("bank_result"), member_id, batch_id, "failed", code, BANK_FAILURE_REASONS[code][0], None, ts(result_at)))
-                mine.append(("failed", ts(result_at), "bank", None, batch_id, code, None))
+                out["bank_result"].append((ids.take("bank_result"), member_id, batch_id, "failed", code, BANK_FAILURE_REASONS[code][0], None, result_text))
+                stage = "failed"
+                if times[_FAILED] is None:
+                    times[_FAILED] = result_text
                 failed_before = True
                 if rng.random() >= 0.65:
-                    return
+                    break
                 corrected = _work_time(result_at + _hours(rng, 20, 150))
                 if corrected > now:
-                    return
-                mine.append(("corrected", ts(corrected), "clerk", None, None, None, None))
+                    break
+                corrected_text = ts(corrected)
+                out["corrected"].append((member_id, self.campaign_id, self.unit_id, corrected_text, self.clerk))
+                stage = "corrected"
+                if times[_CORRECTED] is None:
+                    times[_CORRECTED] = corrected_text
                 ready = corrected
                 continue
-            out["bank_result"].append((self.ids.take("bank_result"), member_id, batch_id, "produced", None, None, "*" * 15 + f"{rng.randrange(10_000):04d}", ts(result_at)))
-            mine.append(("produced", ts(result_at), "bank", None, batch_id, None, None))
-            if result_at not in handed:
-                received = _work_time(result_at + _hours(rng, 20, 80))
-                handed[result_at] = (received, _work_time(received + _hours(rng, 24, 170)))
-            received, distributed = handed[result_at]
-            steps = [("received_by_district", "received", received, "区工会发卡组"), ("handed_to_unit", "distributed", distributed, "区工会发卡组")]
-            delivered = distributed + _hours(rng, 4, 240)
-            if rng.random() < 0.85:
-                steps.append(("delivered", "delivered", delivered, "单位工会"))
-                if rng.random() < 0.5:
-                    steps.append(("activated", "activated", delivered + _hours(rng, 12, 400), "本人"))
-            for step, kind, at, by in steps:
-                if at > now:
+            out["bank_result"].append((ids.take("bank_result"), member_id, batch_id, "produced", None, None, _MASKED_CARD[rng.randrange(10_000)], result_text))
+            stage = "produced"
+            times[_PRODUCED] = result_text
+            steps = self.groups.get(batch_id)
+            if steps is None:
+                steps = self.groups[batch_id] = self._cards(result_at)
+            pick = rng.random()
+            chosen = steps[:3] if pick < 0.7 else (steps[:2] + steps[3:]) if pick < 0.85 else steps[:2]
+            movements = out["card_movement"]
+            for step, at_text, by in chosen:
+                if not at_text:
                     break
-                out["card_movement"].append((self.ids.take("card_movement"), member_id, step, ts(at), by, None))
-                mine.append((kind, ts(at), by, None, None, None, None))
-            return
+                movements.append((ids.take("card_movement"), member_id, step, at_text, by, None))
+                kind = CARD_STEP_KIND[step]
+                stage = kind
+                times[_TIME_INDEX[kind]] = at_text
+            else:
+                if len(chosen) == 3 and rng.random() < 0.5:
+                    activated = self._activation(chosen[2][1], rng)
+                    if activated is not None:
+                        movements.append((ids.take("card_movement"), member_id, "activated", activated, "本人", None))
+                        stage = "activated"
+                        times[_ACTIVATED] = activated
+            break
+        return (stage, *times)
+
+    def _activation(self, delivered_text: str, rng: random.Random) -> str | None:
+        """The weekly activation report that first lists a card activated 12-400 h after delivery."""
+        reports = self.city.plan.activations
+        personal = datetime.fromisoformat(delivered_text) + _hours(rng, 12, 400)
+        index = bisect.bisect_left(reports, personal)
+        return None if index >= len(reports) else ts(reports[index])
 
 
 def generate_city(now: datetime, cfg: DemoConfig, id_key: bytes) -> tuple[CityPlan, CityGenerator]:
@@ -424,5 +522,4 @@ def generate_city(now: datetime, cfg: DemoConfig, id_key: bytes) -> tuple[CityPl
 
 
 ProgressFn = Callable[[int, int], None]
-__all__ = ["COLUMNS", "STREAM_ORDER", "CityGenerator", "CityPlan", "generate_city", "plan_city", "ts"]
-_ = date  # dates are written as ISO text
+__all__ = ["CARD_STEP_KIND", "COLUMNS", "STREAM_ORDER", "CityGenerator", "CityPlan", "generate_city", "plan_city", "ts"]

@@ -195,11 +195,13 @@ def build_setup(now: datetime, cfg: DemoConfig, clerks_for_all: bool = False) ->
             area["area_id"] = area["id"]
             areas.append(area)
             for u_index in range(units_per_area):
-                while True:
+                for attempt in range(1, 10_000):
                     company = (
                         rng.choice(names.COMPANY_PLACES) + rng.choice(names.COMPANY_WORDS)
                         + rng.choice(names.COMPANY_TRADES) + rng.choice(names.COMPANY_FORMS)
                     )
+                    if attempt > 20:  # a city has more units than the pool has names: a branch
+                        company += f"第{attempt - 20}分公司"
                     if company not in used_company_names:
                         used_company_names.add(company)
                         break

@@ -12,15 +12,19 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from campaign.demo import DemoConfig
-from campaign.demo.city import COLUMNS, generate_city
+from campaign.demo.city import CARD_STEP_KIND, COLUMNS, CityGenerator, generate_city
+from campaign.rules.id_number import calc_check_digit, id_hash
 from campaign.stages import STAGE_TIME_COLUMN
 from data_access import metrics, summary
 from data_access.actions.base import STAGE_AFTER
-from data_access.loader import load_city
+from data_access.actions.cards import EVENT_OF
+from data_access.db import get_engine, migrate
+from data_access.loader import STREAMED_TABLES, load_city
 from data_access.models import (
     BankBatch,
     BankBatchMember,
     BankResult,
+    Base,
     Campaign,
     CardMovement,
     Member,
@@ -37,18 +41,52 @@ CONFIG = DemoConfig(seed=11, members=2_000, units=40)
 @pytest.fixture
 def city(engine):  # type: ignore[no-untyped-def]
     counts = load_city(engine, CONFIG, NOW)
+    if engine.dialect.name == "sqlite":  # the load writes with foreign-key checks off
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+            assert connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
     return engine, counts
 
 
-def test_generator_is_deterministic_and_streams_in_chunks():
+def test_generator_streams_whole_units_with_valid_people():
     key = b"k" * 32
-    first = [(t, rows) for t, rows in generate_city(NOW, CONFIG, key)[1].units()]
-    again = [(t, rows) for t, rows in generate_city(NOW, CONFIG, key)[1].units()]
-    assert first == again
-    for table, rows in first:
-        assert all(len(row) == len(COLUMNS[table]) for row in rows)
-    numbers = [row[7] for t, rows in first if t == "member" for row in rows]
+    chunks = list(generate_city(NOW, CONFIG, key)[1].chunks())
+    for chunk in chunks:
+        for table, rows in chunk.items():
+            assert all(len(row) == len(COLUMNS[table]) for row in rows)
+    members = [row for chunk in chunks for row in chunk["member"]]
+    numbers = [row[7] for row in members]
     assert len(numbers) == len(set(numbers)) > 1_000  # ID numbers unique by construction
+    for row in members[:: len(members) // 50]:  # the fast check digit and hash equal the rules'
+        assert row[7][17] == calc_check_digit(row[7][:17])
+        assert row[8] == id_hash(row[7], key)
+    assert CARD_STEP_KIND == EVENT_OF
+
+
+def _snapshot(engine) -> dict[str, list[tuple[object, ...]]]:  # type: ignore[no-untyped-def]
+    """Every generated table's rows in id order (summaries by key, their ids aside)."""
+    found: dict[str, list[tuple[object, ...]]] = {}
+    with Session(engine) as session:
+        for name in (*STREAMED_TABLES, "member_stage_count", "bank_result_count"):
+            table = Base.metadata.tables[name]
+            columns = [c for c in table.columns if not (name.endswith("_count") and c.name == "id")]
+            found[name] = [tuple(row) for row in session.execute(select(*columns).order_by(*columns))]
+    return found
+
+
+def test_same_seed_same_rows(engine, tmp_path):  # type: ignore[no-untyped-def]
+    """Deterministic: a second run (here on a fresh SQLite file, generating in this process
+    instead of a child) writes identical rows, ids included."""
+    load_city(engine, CONFIG, NOW)
+    other = get_engine(f"sqlite:///{tmp_path / 'again.db'}")
+    migrate(other)
+    load_city(other, CONFIG, NOW, parallel=False)
+    first, again = _snapshot(engine), _snapshot(other)
+    assert first.keys() == again.keys()
+    for name in first:
+        assert first[name] == again[name], name
+    assert len(first["member_event"]) > len(first["member"]) > 1_000
+    other.dispose()
 
 
 def test_member_cache_equals_what_the_events_imply(city):  # type: ignore[no-untyped-def]
@@ -125,3 +163,21 @@ def test_figures_are_consistent(city):  # type: ignore[no-untyped-def]
         # Two-level chain: every approved submission has a district then a new-area decision.
         levels = Counter(session.scalars(select(ReviewDecision.level).where(ReviewDecision.decision == "approved")))
         assert levels["new_area"] == len(session.scalars(select(Submission.id).where(Submission.outcome == "approved")).all())
+
+
+def test_a_failing_generator_fails_the_load_and_restores_the_indexes(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    engine = get_engine(f"sqlite:///{tmp_path / 'broken.db'}")
+    migrate(engine)
+    with engine.connect() as connection:
+        before = sorted(connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'index'").scalars())
+
+    def broken(self, unit, out):  # type: ignore[no-untyped-def]
+        raise ValueError("planted")
+
+    monkeypatch.setattr(CityGenerator, "_unit", broken)
+    with pytest.raises(RuntimeError, match="planted"):
+        load_city(engine, CONFIG, NOW)  # raised in the child process, reported here
+    with engine.connect() as connection:
+        after = sorted(connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'index'").scalars())
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    assert after == before
