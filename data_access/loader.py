@@ -334,14 +334,15 @@ def _chunks(generator: Any, parallel: bool) -> Iterator[Chunk]:
 
 def load_city(
     engine: Any, config: Any, now: Any, progress: Callable[[int, int], None] | None = None, *, parallel: bool = True,
-    timings: dict[str, float] | None = None,
+    timings: dict[str, float] | None = None, on_phase: Callable[[str], None] | None = None,
 ) -> dict[str, int]:
     """Stream a city-size campaign (``campaign.demo.city``) into an empty, migrated database:
     the setup through ``load_generated``, then chunk by chunk through ``BulkWriter`` (the
     chunk's tables, then its member events derived in SQL, one transaction), then the batch
     sizes, the indexes, the summary tables and one audit row. ``parallel``: generate in a child
     process (``_chunks``); ``timings``, when given, gets the seconds of each phase (setup, rows,
-    indexes, summaries). Returns rows per table."""
+    indexes, summaries); ``on_phase`` is told when the indexes and the summaries begin (they take
+    a while after the last chunk). Returns rows per table."""
     from campaign.demo.city import COLUMNS, STREAM_ORDER, generate_city
     from campaign.rules import id_number
     from data_access.db import write_session
@@ -387,8 +388,12 @@ def load_city(
         writer.execute("DELETE FROM bank_batch WHERE member_count = 0")
         counts["bank_batch"] = len(sizes)
         lap("rows")
+        if on_phase is not None:
+            on_phase("indexes")
         writer.finish()
         lap("indexes")
+    if on_phase is not None:
+        on_phase("summaries")
     with write_session(engine) as session:
         # Every campaign (the database held none before): without a campaign filter SQLite scans
         # the member table once per stage instead of walking it through ix_member_campaign_stage

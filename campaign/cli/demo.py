@@ -58,7 +58,12 @@ def run_demo(args: argparse.Namespace) -> int:
 
         bar = _progress_bar("城市规模 / scale (units)")
         phases: dict[str, float] = {}
-        counts = load_city(engine, config, now_utc(), bar, timings=phases)
+        phase_text = {"indexes": "正在建立索引 / building indexes", "summaries": "正在汇总统计表 / building the summary tables"}
+
+        def on_phase(phase: str) -> None:
+            print(f"\n{phase_text[phase]} …", file=sys.stderr, flush=True)
+
+        counts = load_city(engine, config, now_utc(), bar, timings=phases, on_phase=on_phase)
         print(file=sys.stderr)
         summary = ", ".join(f"{table} {count}" for table, count in counts.items() if count)
         summary += " | " + ", ".join(f"{phase} {seconds:.1f} s" for phase, seconds in phases.items())
