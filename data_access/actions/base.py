@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from campaign.errors import ActionRefused
 from campaign.stages import STAGE_TIME_COLUMN
-from data_access import summary
+from data_access import summary, summary_more
 from data_access.audit import _log
 from data_access.auth import CurrentUser
 from data_access.models import Member, MemberEvent, OrgUnit
@@ -19,6 +19,12 @@ CHUNK = 500
 
 # Member columns that no summary reads: an update touching only these leaves them as they are.
 _NOT_SUMMARISED = frozenset({"stage", "corrected_at", "superseded_by_upload_id"})
+# Events after which ``summary_more``'s member-derived tables of the units are refreshed: the
+# rows they count (batch members, results, card movements, received / distributed / corrected
+# times, a member row copied into another unit) come with these events.
+_CARD_AND_BANK_KINDS = frozenset({
+    "collected", "sent_to_bank", "produced", "failed", "corrected", "received", "distributed", "delivered", "activated",
+})
 
 # Event kind -> the member stage it moves the cached ``member.stage`` to (None: unchanged).
 STAGE_AFTER: dict[str, str | None] = {
@@ -142,6 +148,8 @@ def add_events(
             )
         if summarised:  # the summary tables follow in the same transaction
             summary.changed(session, ids, before)
+    if kind in _CARD_AND_BANK_KINDS:  # cards, bank people, correction loop, batch sizes
+        summary_more.refresh_units(session, campaign_id, {unit_id for _, unit_id in pairs}, summary_more.MEMBER_TABLES)
     return len(rows)
 
 
