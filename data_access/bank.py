@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Integer, and_, case, cast, func, or_, select
+from sqlalchemy import ColumnElement, Integer, and_, case, cast, func, literal_column, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from campaign.masking import mask_id, mask_phone
@@ -188,9 +188,16 @@ def failure_reasons(session: Session, scope: Scope, campaign_id: int, cutoff: da
     )
 
 
+def _failed_ids(cutoff: datetime):  # type: ignore[no-untyped-def]
+    """SELECT: the members with a failed result by the cut-off (the partial index ``ix_bank_result_failed``, hence the literal: the
+    failures only, not every result)."""
+    return select(BankResult.member_id).where(BankResult.outcome == literal_column("'failed'"), BankResult.at <= cutoff)
+
+
 def _failed_members(scope: Scope, campaign_id: int, cutoff: datetime):  # type: ignore[no-untyped-def]
     """Per member with at least one failed result by the cut-off: first / last failure,
-    first production after a failure, and the time of the latest result."""
+    first production after a failure, and the time of the latest result. Starts from the
+    failures, so it reads the results of failed members only."""
     failed_at = case((BankResult.outcome == "failed", BankResult.at))
     produced_at = case((BankResult.outcome == "produced", BankResult.at))
     return (
@@ -204,7 +211,7 @@ def _failed_members(scope: Scope, campaign_id: int, cutoff: datetime):  # type: 
         )
         .join(Member, Member.id == BankResult.member_id)
         .join(OrgUnit, OrgUnit.id == Member.unit_id)
-        .where(_in_scope(scope, campaign_id, cutoff))  # type: ignore[arg-type]
+        .where(_in_scope(scope, campaign_id, cutoff), BankResult.member_id.in_(_failed_ids(cutoff)))  # type: ignore[arg-type]
         .group_by(BankResult.member_id)
         .having(func.min(failed_at).is_not(None))
         .subquery("fm")
@@ -265,7 +272,7 @@ def open_failures(
     # the latest correction by the cut-off (``member.corrected_at`` keeps only the first one)
     latest_fix = (
         select(MemberEvent.member_id, func.max(MemberEvent.at).label("at"))
-        .where(MemberEvent.kind == "corrected", MemberEvent.at <= cutoff)
+        .where(MemberEvent.kind == "corrected", MemberEvent.at <= cutoff, MemberEvent.member_id.in_(_failed_ids(cutoff)))
         .group_by(MemberEvent.member_id)
         .subquery("latest_fix")
     )

@@ -4,8 +4,8 @@ sums over units × times, never over findings, members, results or movements.
 Each table holds, per campaign and unit (plus its own keys), ``n`` added at a time: a figure at
 a cut-off is ``sum(n) where at <= cutoff``, exactly what the old row-scanning query gave.
 
-- ``finding_count`` (code, severity, measure, at): ``raised`` +n at the upload's time, ``closed``
-  +n when the finding closes, ``open`` +n at the upload and -n when it closes; it closes
+- ``finding_count`` (code, severity, at; a column per measure): ``raised`` +n at the upload's
+  time, ``closed`` +n when the finding closes, ``open`` +n at the upload and -n when it closes; it closes
   (``validation_stats.finding_life``) at the earliest of: resolved, the next upload of the same
   unit and part, and for a warning the unit's first submission at or after the upload.
 - ``card_step_count`` (step, at): card movement rows.
@@ -231,6 +231,7 @@ def fresh_batch_members(bind: Bind, campaign_id: int, units: Sequence[int] | Non
 # --- the tables: their keys and how to compute them ------------------------------------------
 
 FINDINGS = "findings"
+FINDING_MEASURES = ("raised", "closed", "open")
 MEMBER_TABLES = ("card_steps", "card_waits", "bank_people", "corrections", "batch_members")
 TABLES: dict[str, tuple[type, tuple[str, ...]]] = {  # name -> (model, keys after unit_id)
     FINDINGS: (FindingCount, ("code", "severity", "measure", "at")),
@@ -259,15 +260,25 @@ def fresh(bind: Bind, campaign_id: int, units: Sequence[int] | None, names: Iter
 
 
 def stored(bind: Bind, name: str, campaign_id: int, units: Sequence[int] | None = None) -> Counts:
-    """The table's rows as (unit, *keys) -> n without zeros."""
+    """The table's rows as (unit, *keys) -> n without zeros (``finding_count``'s measure
+    columns as a ``measure`` key)."""
     model, keys = TABLES[name]
     found: Counts = {}
+    pivoted = name == FINDINGS
     for chunk in _chunks(units):
-        where = [model.campaign_id == campaign_id, model.n != 0]  # type: ignore[attr-defined]
+        where = [model.campaign_id == campaign_id]  # type: ignore[attr-defined]
         if chunk is not None:
             where.append(model.unit_id.in_(chunk))  # type: ignore[attr-defined]
+        if pivoted:
+            columns = [FindingCount.unit_id, FindingCount.code, FindingCount.severity, FindingCount.at,
+                       *(getattr(FindingCount, m) for m in FINDING_MEASURES)]
+            for unit_id, code, severity, at, *values in bind.execute(select(*columns).where(*where)):
+                for measure, n in zip(FINDING_MEASURES, values, strict=True):
+                    if n:
+                        found[(unit_id, code, severity, measure, at)] = n
+            continue
         columns = [model.unit_id, *(getattr(model, k) for k in keys), model.n]  # type: ignore[attr-defined]
-        for row in bind.execute(select(*columns).where(*where)):
+        for row in bind.execute(select(*columns).where(*where, model.n != 0)):  # type: ignore[attr-defined]
             found[tuple(row[:-1])] = row[-1]
     return found
 
@@ -277,12 +288,21 @@ def _dialect(bind: Bind) -> str:
 
 
 def _add_rows(bind: Bind, name: str, campaign_id: int, delta: Counts) -> None:
-    """Add ``delta`` to the table (upsert n = n + delta)."""
+    """Add ``delta`` to the table (upsert n = n + delta; ``finding_count`` holds its measures
+    as columns of one row per unit, code, severity and time)."""
     model, keys = TABLES[name]
+    values = ["n"]
+    if name == FINDINGS:
+        keys, values = ("code", "severity", "at"), list(FINDING_MEASURES)
+        merged: dict[tuple[Any, ...], dict[str, int]] = defaultdict(lambda: dict.fromkeys(FINDING_MEASURES, 0))
+        for (unit_id, code, severity, measure, at), n in delta.items():
+            merged[(unit_id, code, severity, at)][measure] += n
+        pairs = [(key, counts) for key, counts in merged.items() if any(counts.values())]
+    else:
+        pairs = [(key, {"n": n}) for key, n in delta.items() if n]
     rows = [
-        {"campaign_id": campaign_id, "unit_id": key[0], **dict(zip(keys, key[1:], strict=True)), "n": n}
-        for key, n in sorted(delta.items(), key=lambda item: tuple(str(v) for v in item[0]))
-        if n
+        {"campaign_id": campaign_id, "unit_id": key[0], **dict(zip(keys, key[1:], strict=True)), **counts}
+        for key, counts in sorted(pairs, key=lambda item: tuple(str(v) for v in item[0]))
     ]
     if not rows:
         return
@@ -290,7 +310,9 @@ def _add_rows(bind: Bind, name: str, campaign_id: int, delta: Counts) -> None:
     index = ["campaign_id", "unit_id", *keys]
     for start in range(0, len(rows), CHUNK):
         statement = dialect_insert(model).values(rows[start : start + CHUNK])
-        statement = statement.on_conflict_do_update(index_elements=index, set_={"n": model.n + statement.excluded.n})  # type: ignore[attr-defined]
+        statement = statement.on_conflict_do_update(
+            index_elements=index, set_={v: getattr(model, v) + getattr(statement.excluded, v) for v in values}
+        )
         bind.execute(statement)
 
 

@@ -127,10 +127,9 @@ def _is_open(life, cutoff: datetime) -> ColumnElement[bool]:  # type: ignore[no-
     return or_(life.c.closed_at.is_(None), life.c.closed_at > cutoff)
 
 
-def _summed(measure: str, *where: ColumnElement[bool]) -> ColumnElement[int]:
-    """SQL: the sum of ``finding_count.n`` of one measure (0 on an empty group), as an integer."""
-    fc = FindingCount
-    return cast(func.coalesce(func.sum(case((fc.measure == measure, fc.n), else_=0)), 0), Integer)
+def _summed(measure: str) -> ColumnElement[int]:
+    """SQL: the sum of one ``finding_count`` column (0 on an empty group), as an integer."""
+    return cast(func.coalesce(func.sum(getattr(FindingCount, measure)), 0), Integer)
 
 
 def _per_unit(scope: Scope, campaign_id: int, cutoff: datetime, *extra: ColumnElement[bool]):  # type: ignore[no-untyped-def]
@@ -145,7 +144,7 @@ def _per_unit(scope: Scope, campaign_id: int, cutoff: datetime, *extra: ColumnEl
             _summed("open").label("open"),
         )
         .join(unit, unit.id == fc.unit_id)
-        .where(fc.campaign_id == campaign_id, fc.at <= cutoff, fc.measure.in_(("raised", "open")), scope.org_filter(unit), *extra)
+        .where(fc.campaign_id == campaign_id, fc.at <= cutoff, scope.org_filter(unit), *extra)
         .group_by(fc.unit_id, fc.code, fc.severity)
         .subquery("unit_findings")
     )
@@ -229,7 +228,7 @@ def daily_trend(
     dialect = session.get_bind().dialect.name
     fc = FindingCount
     unit = aliased(OrgUnit)
-    conditions = [fc.campaign_id == campaign_id, fc.at <= cutoff, fc.measure.in_(("raised", "closed")), scope.org_filter(unit)]
+    conditions = [fc.campaign_id == campaign_id, fc.at <= cutoff, scope.org_filter(unit)]
     if severity:
         conditions.append(fc.severity == severity)
     if code:

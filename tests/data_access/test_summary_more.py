@@ -384,7 +384,7 @@ def test_random_workflow_keeps_every_summary_equal_to_a_recount(engine: Engine) 
         assert session.scalar(select(func.count()).select_from(CardMovement)) > 0
         for measure in ("corrected", "recovered", "still_open"):
             assert session.scalar(select(func.count()).select_from(CorrectionCount).where(CorrectionCount.measure == measure)) > 0
-        assert session.scalar(select(func.count()).select_from(FindingCount).where(FindingCount.n < 0)) > 0
+        assert session.scalar(select(func.count()).select_from(FindingCount).where(FindingCount.open < 0)) > 0
         assert session.scalar(select(func.count()).select_from(Member).where(Member.corrected_at.is_not(None))) > 0
     assert withdrawn_files == 1
     assert {"correct_id", "move", "withdraw"} <= set(changes), changes
