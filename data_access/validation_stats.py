@@ -172,15 +172,18 @@ def by_code(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) 
 
 def by_unit(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) -> pd.DataFrame:
     """Units with open findings at the cut-off, most open errors first."""
-    per_unit = _per_unit(scope, campaign_id, cutoff)
+    fc = FindingCount
+    scoped = aliased(OrgUnit)
     counts = (
         select(
-            per_unit.c.unit_id,
-            cast(func.sum(case((per_unit.c.severity == "error", per_unit.c.open), else_=0)), Integer).label("open_errors"),
-            cast(func.sum(case((per_unit.c.severity == "warning", per_unit.c.open), else_=0)), Integer).label("open_warnings"),
+            fc.unit_id,
+            cast(func.sum(case((fc.severity == "error", fc.open), else_=0)), Integer).label("open_errors"),
+            cast(func.sum(case((fc.severity == "warning", fc.open), else_=0)), Integer).label("open_warnings"),
         )
-        .group_by(per_unit.c.unit_id)
-        .having(func.sum(per_unit.c.open) > 0)
+        .join(scoped, scoped.id == fc.unit_id)
+        .where(fc.campaign_id == campaign_id, fc.at <= cutoff, scope.org_filter(scoped))
+        .group_by(fc.unit_id)
+        .having(func.sum(fc.open) > 0)
         .subquery("open_counts")
     )
     unit = aliased(OrgUnit)
