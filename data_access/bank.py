@@ -306,7 +306,7 @@ def open_failures(
         .where(fm.c.produced_at.is_(None))
         .order_by(fm.c.first_failed_at, Member.id)
     )
-    frame = pd.DataFrame(session.execute(query).mappings().all(), columns=list(query.selected_columns.keys()))
+    frame = pd.DataFrame(session.execute(query).all(), columns=list(query.selected_columns.keys()))
     if frame.empty:
         return pd.DataFrame(columns=OPEN_COLUMNS)
     frame = frame.drop_duplicates("member_id").reset_index(drop=True)

@@ -50,6 +50,7 @@ from data_access.models import (
     Finding,
     FindingCount,
     Member,
+    OrgUnit,
     Submission,
     Upload,
 )
@@ -322,6 +323,11 @@ def refresh_units(bind: Bind, campaign_id: int, units: Iterable[int], names: Ite
     unit_ids = sorted(set(units))
     if not unit_ids:
         return
+    if _dialect(bind) == "postgresql":
+        # Two transactions refreshing one unit (two batches' results, say) must not read the
+        # rows before the other's commit and the stored counts after it: the second waits.
+        for chunk in _chunks(unit_ids):
+            bind.execute(select(OrgUnit.id).where(OrgUnit.id.in_(chunk)).order_by(OrgUnit.id).with_for_update())
     names = tuple(names)
     now = fresh(bind, campaign_id, unit_ids, names)
     for name in names:

@@ -246,6 +246,16 @@ def old_correction_loop(session: Session, scope: Scope, campaign_id: int, cutoff
     return bank.CorrectionLoop(*(int(v or 0) for v in session.execute(query).one()))
 
 
+def old_open_failures(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) -> pd.DataFrame:
+    """The worklist as before: from every result of the campaign, not from the failed ones."""
+    started_from = bank._failed_ids
+    bank._failed_ids = lambda _cutoff: select(BankResult.member_id)  # type: ignore[assignment]
+    try:
+        return bank.open_failures(session, scope, campaign_id, cutoff)
+    finally:
+        bank._failed_ids = started_from  # type: ignore[assignment]
+
+
 def old_waiting_cards(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) -> pd.DataFrame:
     """One row per waiting member (the old shape)."""
     area = aliased(OrgUnit)
@@ -315,6 +325,10 @@ def assert_figures_match(session: Session, campaign_id: int, cutoff: datetime, s
             f"failure_reasons {where}",
         )
         assert bank.correction_loop(session, scope, campaign_id, cutoff) == old_correction_loop(session, scope, campaign_id, cutoff), where
+        same_frame(
+            bank.open_failures(session, scope, campaign_id, cutoff), old_open_failures(session, scope, campaign_id, cutoff),
+            f"open_failures {where}",
+        )
         new = distribution.waiting_cards(session, scope, campaign_id, cutoff)
         old = old_waiting_cards(session, scope, campaign_id, cutoff)
         grouped = (
