@@ -61,9 +61,10 @@ def _as_date(value: object) -> date:
     return pd.Timestamp(value).date()  # type: ignore[arg-type]
 
 
-def finding_life(campaign_id: int, cutoff: datetime):  # type: ignore[no-untyped-def]
-    """Subquery: every finding of an upload at or before the cut-off, with the unit, when it
-    was raised and when it closed (resolved, or superseded by the unit's next upload)."""
+def finding_life(campaign_id: int, cutoff: datetime, unit_id: int | None = None):  # type: ignore[no-untyped-def]
+    """Subquery: every finding of an upload at or before the cut-off (of one unit, if given),
+    with the unit, when it was raised and when it closed (resolved, or superseded by the unit's
+    next upload)."""
     # a finding closes with the next upload of the same list (the unit's file for that workshop)
     next_at = func.lead(Upload.uploaded_at).over(
         partition_by=(Upload.unit_id, Upload.part), order_by=(Upload.uploaded_at, Upload.id)
@@ -86,7 +87,7 @@ def finding_life(campaign_id: int, cutoff: datetime):  # type: ignore[no-untyped
             Upload.id, Upload.unit_id, Upload.uploaded_at, Upload.file_name, next_at.label("next_at"),
             submitted_after.label("submitted_at"),
         )
-        .where(Upload.campaign_id == campaign_id, Upload.uploaded_at <= cutoff)
+        .where(Upload.campaign_id == campaign_id, Upload.uploaded_at <= cutoff, *([Upload.unit_id == unit_id] if unit_id is not None else []))
         .subquery("up_seq")
     )
     resolved = case((Finding.resolved_at <= cutoff, Finding.resolved_at), else_=None)
@@ -337,9 +338,10 @@ def unit_findings(
 ) -> pd.DataFrame:
     """One unit's findings (open ones first, then by upload and row); empty outside the scope.
 
-    With ``mask``, ID and mobile numbers inside messages and suggestions are masked.
+    With ``mask``, ID and mobile numbers inside messages and suggestions are masked. Reads
+    that unit's uploads and findings only.
     """
-    life = finding_life(campaign_id, cutoff)
+    life = finding_life(campaign_id, cutoff, unit_id)
     unit = aliased(OrgUnit)
     is_open = _is_open(life, cutoff)
     query = (

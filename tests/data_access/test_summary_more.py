@@ -256,6 +256,16 @@ def old_open_failures(session: Session, scope: Scope, campaign_id: int, cutoff: 
         bank._failed_ids = started_from  # type: ignore[assignment]
 
 
+def old_unit_findings(session: Session, scope: Scope, campaign_id: int, unit_id: int, cutoff: datetime) -> pd.DataFrame:
+    """The drill-down as before: the finding life of every upload of the campaign."""
+    life = validation_stats.finding_life
+    validation_stats.finding_life = lambda c, t, _unit=None: life(c, t)  # type: ignore[assignment]
+    try:
+        return validation_stats.unit_findings(session, scope, campaign_id, unit_id, cutoff, open_only=False)
+    finally:
+        validation_stats.finding_life = life  # type: ignore[assignment]
+
+
 def old_waiting_cards(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) -> pd.DataFrame:
     """One row per waiting member (the old shape)."""
     area = aliased(OrgUnit)
@@ -307,7 +317,13 @@ def assert_figures_match(session: Session, campaign_id: int, cutoff: datetime, s
         where = f"{scope.root_path or 'all'} at {cutoff}"
         v = validation_stats
         same_frame(v.by_code(session, scope, campaign_id, cutoff), old_by_code(session, scope, campaign_id, cutoff), f"by_code {where}")
-        same_frame(v.by_unit(session, scope, campaign_id, cutoff), old_by_unit(session, scope, campaign_id, cutoff), f"by_unit {where}")
+        units = v.by_unit(session, scope, campaign_id, cutoff)
+        same_frame(units, old_by_unit(session, scope, campaign_id, cutoff), f"by_unit {where}")
+        for unit_id in units["unit_id"].head(3):
+            same_frame(
+                v.unit_findings(session, scope, campaign_id, unit_id, cutoff, open_only=False),
+                old_unit_findings(session, scope, campaign_id, unit_id, cutoff), f"unit_findings {unit_id} {where}",
+            )
         for severity, code in (("error", None), ("warning", None), (None, None), (None, "ID_CHECKSUM")):
             same_frame(
                 v.daily_trend(session, scope, campaign_id, cutoff, severity, code),
