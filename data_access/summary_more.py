@@ -234,6 +234,20 @@ def fresh_batch_members(bind: Bind, campaign_id: int, units: Sequence[int] | Non
 FINDINGS = "findings"
 FINDING_MEASURES = ("raised", "closed", "open")
 MEMBER_TABLES = ("card_steps", "card_waits", "bank_people", "corrections", "batch_members")
+# Member event kind -> the tables whose rows come with it (``actions.base.add_events`` refreshes
+# those of the events' units): a batch's members, results, card movements and the received /
+# distributed / corrected times, a member row copied into another unit (with its card times).
+TABLES_AFTER_EVENT: dict[str, tuple[str, ...]] = {
+    "collected": ("card_waits",),
+    "sent_to_bank": ("batch_members",),
+    "produced": ("bank_people", "corrections"),
+    "failed": ("bank_people", "corrections"),
+    "corrected": ("corrections",),
+    "received": ("card_steps", "card_waits"),
+    "distributed": ("card_steps", "card_waits"),
+    "delivered": ("card_steps",),
+    "activated": ("card_steps",),
+}
 TABLES: dict[str, tuple[type, tuple[str, ...]]] = {  # name -> (model, keys after unit_id)
     FINDINGS: (FindingCount, ("code", "severity", "measure", "at")),
     "card_steps": (CardStepCount, ("step", "at")),
@@ -458,5 +472,5 @@ def recount(session: Session, campaign_id: int) -> dict[str, Counts]:
 
 
 __all__ = [
-    "FINDINGS", "MEMBER_TABLES", "TABLES", "fresh", "orm_rows_flushed", "rebuild", "recount", "refresh_units", "stored",
+    "FINDINGS", "MEMBER_TABLES", "TABLES", "TABLES_AFTER_EVENT", "fresh", "orm_rows_flushed", "rebuild", "recount", "refresh_units", "stored",
 ]

@@ -19,12 +19,6 @@ CHUNK = 500
 
 # Member columns that no summary reads: an update touching only these leaves them as they are.
 _NOT_SUMMARISED = frozenset({"stage", "corrected_at", "superseded_by_upload_id"})
-# Events after which ``summary_more``'s member-derived tables of the units are refreshed: the
-# rows they count (batch members, results, card movements, received / distributed / corrected
-# times, a member row copied into another unit) come with these events.
-_CARD_AND_BANK_KINDS = frozenset({
-    "collected", "sent_to_bank", "produced", "failed", "corrected", "received", "distributed", "delivered", "activated",
-})
 
 # Event kind -> the member stage it moves the cached ``member.stage`` to (None: unchanged).
 STAGE_AFTER: dict[str, str | None] = {
@@ -148,8 +142,9 @@ def add_events(
             )
         if summarised:  # the summary tables follow in the same transaction
             summary.changed(session, ids, before)
-    if kind in _CARD_AND_BANK_KINDS:  # cards, bank people, correction loop, batch sizes
-        summary_more.refresh_units(session, campaign_id, {unit_id for _, unit_id in pairs}, summary_more.MEMBER_TABLES)
+    refreshed = summary_more.TABLES_AFTER_EVENT.get(kind)
+    if refreshed:  # cards, bank people, correction loop, batch sizes of the events' units
+        summary_more.refresh_units(session, campaign_id, {unit_id for _, unit_id in pairs}, refreshed)
     return len(rows)
 
 
