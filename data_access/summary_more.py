@@ -322,13 +322,13 @@ def _add_rows(bind: Bind, name: str, campaign_id: int, delta: Counts) -> None:
     if not rows:
         return
     dialect_insert = postgresql.insert if _dialect(bind) == "postgresql" else sqlite.insert
-    index = ["campaign_id", "unit_id", *keys]
-    for start in range(0, len(rows), CHUNK):
-        statement = dialect_insert(model).values(rows[start : start + CHUNK])
-        statement = statement.on_conflict_do_update(
-            index_elements=index, set_={v: getattr(model, v) + getattr(statement.excluded, v) for v in values}
-        )
-        bind.execute(statement)
+    statement = dialect_insert(model)
+    statement = statement.on_conflict_do_update(  # one statement for every row: compiled once, cached
+        index_elements=["campaign_id", "unit_id", *keys],
+        set_={v: getattr(model, v) + getattr(statement.excluded, v) for v in values},
+    )
+    for start in range(0, len(rows), CHUNK * 10):
+        bind.execute(statement, rows[start : start + CHUNK * 10])
 
 
 def refresh_units(bind: Bind, campaign_id: int, units: Iterable[int], names: Iterable[str] = tuple(TABLES)) -> None:
