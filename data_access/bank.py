@@ -12,12 +12,21 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Integer, and_, case, cast, func, literal_column, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from campaign.masking import mask_id, mask_phone
-from data_access.metrics import count_if
-from data_access.models import BankBatch, BankBatchMember, BankResult, Member, MemberEvent, OrgUnit
+from data_access.models import (
+    BankBatch,
+    BankPeopleCount,
+    BankResult,
+    BankResultCount,
+    BatchMemberCount,
+    CorrectionCount,
+    Member,
+    MemberEvent,
+    OrgUnit,
+)
 from data_access.scope import Scope
 
 GROUPS = {"district": "district_id", "area": "area_id", "unit": "id"}
@@ -35,36 +44,50 @@ def _rates(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(success_rate=frame["produced"] / results, failure_rate=frame["failed"] / results)
 
 
+def _sum(value: object) -> ColumnElement[int]:
+    """SQL: an integer sum, 0 on an empty group."""
+    return cast(func.coalesce(func.sum(value), 0), Integer)  # type: ignore[arg-type]
+
+
+def _results(scope: Scope, campaign_id: int, cutoff: datetime, *keys: ColumnElement[object]):  # type: ignore[no-untyped-def]
+    """SELECT over ``bank_result_count`` in the scope up to the cut-off: results, produced,
+    failed (and the ``keys``), to be grouped by the caller."""
+    rc = BankResultCount
+    return (
+        select(
+            *keys,
+            _sum(rc.n).label("results"),
+            _sum(case((rc.outcome == "produced", rc.n), else_=0)).label("produced"),
+            _sum(case((rc.outcome == "failed", rc.n), else_=0)).label("failed"),
+        )
+        .join(OrgUnit, OrgUnit.id == rc.unit_id)
+        .where(rc.campaign_id == campaign_id, rc.at <= cutoff, scope.org_filter(OrgUnit))
+    )
+
+
 def batches(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) -> pd.DataFrame:
     """One row per batch sent by the cut-off: its results within the scope and their rates.
 
     A batch shows when some of its results concern the scope, or when it was sent by a
     district inside the scope (so a batch still waiting for the bank's answer is listed).
+    ``people`` equals ``results``: a member has at most one result per batch.
     """
+    rc = BankResultCount
     counts = (
-        select(
-            BankResult.batch_id,
-            func.count().label("results"),
-            func.count(func.distinct(BankResult.member_id)).label("people"),
-            count_if(BankResult.outcome == "produced").label("produced"),
-            count_if(BankResult.outcome == "failed").label("failed"),
-            func.max(BankResult.at).label("last_result_at"),
-        )
-        .join(Member, Member.id == BankResult.member_id)
-        .join(OrgUnit, OrgUnit.id == Member.unit_id)
-        .where(_in_scope(scope, campaign_id, cutoff))  # type: ignore[arg-type]
-        .group_by(BankResult.batch_id)
+        _results(scope, campaign_id, cutoff, rc.batch_id, func.max(rc.at).label("last_result_at"))
+        .group_by(rc.batch_id)
         .subquery("counts")
     )
     # The batch's size within the scope (an area sees its own members of a district batch,
     # not the district-wide size next to the area's results).
     member_unit = aliased(OrgUnit)
+    bm = BatchMemberCount
     sizes = (
-        select(BankBatchMember.batch_id, func.count().label("in_scope"))
-        .join(Member, Member.id == BankBatchMember.member_id)
-        .join(member_unit, member_unit.id == Member.unit_id)
-        .where(Member.campaign_id == campaign_id, scope.org_filter(member_unit))
-        .group_by(BankBatchMember.batch_id)
+        select(bm.batch_id, _sum(bm.n).label("in_scope"))
+        .join(member_unit, member_unit.id == bm.unit_id)
+        .where(bm.campaign_id == campaign_id, scope.org_filter(member_unit))
+        .group_by(bm.batch_id)
+        .having(func.sum(bm.n) > 0)
         .subquery("sizes")
     )
     district = aliased(OrgUnit)
@@ -77,7 +100,7 @@ def batches(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) 
             BankBatch.sent_at,
             func.coalesce(sizes.c.in_scope, 0).label("member_count"),
             func.coalesce(counts.c.results, 0).label("results"),
-            func.coalesce(counts.c.people, 0).label("people"),
+            func.coalesce(counts.c.results, 0).label("people"),
             func.coalesce(counts.c.produced, 0).label("produced"),
             func.coalesce(counts.c.failed, 0).label("failed"),
             counts.c.last_result_at,
@@ -95,21 +118,25 @@ def batches(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) 
     return _rates(pd.DataFrame(session.execute(query).mappings().all(), columns=list(query.selected_columns.keys())))
 
 
+def _people(scope: Scope, campaign_id: int, cutoff: datetime, *keys: ColumnElement[object]):  # type: ignore[no-untyped-def]
+    """SELECT over ``bank_people_count``: people answered / produced (and the ``keys``)."""
+    pc = BankPeopleCount
+    return (
+        select(
+            *keys,
+            _sum(case((pc.measure == "answered", pc.n), else_=0)).label("people"),
+            _sum(case((pc.measure == "produced", pc.n), else_=0)).label("produced_people"),
+        )
+        .join(OrgUnit, OrgUnit.id == pc.unit_id)
+        .where(pc.campaign_id == campaign_id, pc.at <= cutoff, scope.org_filter(OrgUnit))
+    )
+
+
 def people_answered(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) -> tuple[int, int]:
     """(people the bank has answered for, people with a produced card) by the cut-off: results
     are counted per answer (人次: a person who failed and was resubmitted counts twice), these
     per person."""
-    query = (
-        select(
-            func.count(func.distinct(BankResult.member_id)),
-            func.count(func.distinct(case((BankResult.outcome == "produced", BankResult.member_id)))),
-        )
-        .select_from(BankResult)
-        .join(Member, Member.id == BankResult.member_id)
-        .join(OrgUnit, OrgUnit.id == Member.unit_id)
-        .where(_in_scope(scope, campaign_id, cutoff))  # type: ignore[arg-type]
-    )
-    people, produced = session.execute(query).one()
+    people, produced = session.execute(_people(scope, campaign_id, cutoff)).one()
     return int(people or 0), int(produced or 0)
 
 
@@ -117,23 +144,23 @@ def rates_by(session: Session, scope: Scope, campaign_id: int, cutoff: datetime,
     """Results received, produced, failed and the rates per district, area or unit."""
     if level not in GROUPS:
         raise ValueError(level)
-    group = aliased(OrgUnit)
     key = getattr(OrgUnit, GROUPS[level])
+    results = _results(scope, campaign_id, cutoff, key.label("org_id")).group_by(key).subquery("results")
+    people = _people(scope, campaign_id, cutoff, key.label("org_id")).group_by(key).subquery("people")
+    group = aliased(OrgUnit)
     query = (
         select(
             group.id.label("org_id"),
             group.name.label("org_name"),
-            func.count().label("results"),
-            func.count(func.distinct(BankResult.member_id)).label("people"),
-            count_if(BankResult.outcome == "produced").label("produced"),
-            count_if(BankResult.outcome == "failed").label("failed"),
+            results.c.results,
+            func.coalesce(people.c.people, 0).label("people"),
+            results.c.produced,
+            results.c.failed,
         )
-        .select_from(BankResult)
-        .join(Member, Member.id == BankResult.member_id)
-        .join(OrgUnit, OrgUnit.id == Member.unit_id)
-        .join(group, group.id == key)
-        .where(_in_scope(scope, campaign_id, cutoff))  # type: ignore[arg-type]
-        .group_by(group.id, group.name)
+        .select_from(results)
+        .join(group, group.id == results.c.org_id)
+        .outerjoin(people, people.c.org_id == results.c.org_id)
+        .where(results.c.results > 0)
         .order_by(group.name)
     )
     return _rates(pd.DataFrame(session.execute(query).mappings().all(), columns=list(query.selected_columns.keys())))
@@ -142,27 +169,16 @@ def rates_by(session: Session, scope: Scope, campaign_id: int, cutoff: datetime,
 def failure_reasons(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) -> pd.DataFrame:
     """Failed results per reason, most frequent first, with share, cumulative share (Pareto)
     and rate (failures with the reason / all results received)."""
-    query = (
-        select(
-            BankResult.reason_code,
-            func.count().label("failed"),
-        )
-        .join(Member, Member.id == BankResult.member_id)
-        .join(OrgUnit, OrgUnit.id == Member.unit_id)
-        .where(_in_scope(scope, campaign_id, cutoff), BankResult.outcome == "failed")  # type: ignore[arg-type]
-        .group_by(BankResult.reason_code)
+    rc = BankResultCount
+    rows = session.execute(_results(scope, campaign_id, cutoff, rc.reason_code).group_by(rc.reason_code)).all()
+    received = sum(int(r.results) for r in rows)
+    frame = pd.DataFrame(
+        [(r.reason_code or None, int(r.failed)) for r in rows if r.failed], columns=["reason_code", "failed"]
     )
-    frame = pd.DataFrame(session.execute(query).mappings().all(), columns=["reason_code", "failed"])
     frame["reason_code"] = frame["reason_code"].fillna("unknown")
-    received = session.scalar(
-        select(func.count())
-        .select_from(BankResult)
-        .join(Member, Member.id == BankResult.member_id)
-        .join(OrgUnit, OrgUnit.id == Member.unit_id)
-        .where(_in_scope(scope, campaign_id, cutoff))  # type: ignore[arg-type]
-    ) or 0
     if frame.empty:
         return frame.assign(share=pd.Series(dtype=float), cumulative_share=pd.Series(dtype=float), rate=pd.Series(dtype=float))
+    frame = frame.groupby("reason_code", as_index=False, sort=False)["failed"].sum()
     frame = frame.sort_values(["failed", "reason_code"], ascending=[False, True]).reset_index(drop=True)
     total = frame["failed"].sum()
     return frame.assign(
@@ -172,9 +188,16 @@ def failure_reasons(session: Session, scope: Scope, campaign_id: int, cutoff: da
     )
 
 
+def _failed_ids(cutoff: datetime):  # type: ignore[no-untyped-def]
+    """SELECT: the members with a failed result by the cut-off (the partial index ``ix_bank_result_failed``, hence the literal: the
+    failures only, not every result)."""
+    return select(BankResult.member_id).where(BankResult.outcome == literal_column("'failed'"), BankResult.at <= cutoff)
+
+
 def _failed_members(scope: Scope, campaign_id: int, cutoff: datetime):  # type: ignore[no-untyped-def]
     """Per member with at least one failed result by the cut-off: first / last failure,
-    first production after a failure, and the time of the latest result."""
+    first production after a failure, and the time of the latest result. Starts from the
+    failures, so it reads the results of failed members only."""
     failed_at = case((BankResult.outcome == "failed", BankResult.at))
     produced_at = case((BankResult.outcome == "produced", BankResult.at))
     return (
@@ -188,7 +211,7 @@ def _failed_members(scope: Scope, campaign_id: int, cutoff: datetime):  # type: 
         )
         .join(Member, Member.id == BankResult.member_id)
         .join(OrgUnit, OrgUnit.id == Member.unit_id)
-        .where(_in_scope(scope, campaign_id, cutoff))  # type: ignore[arg-type]
+        .where(_in_scope(scope, campaign_id, cutoff), BankResult.member_id.in_(_failed_ids(cutoff)))  # type: ignore[arg-type]
         .group_by(BankResult.member_id)
         .having(func.min(failed_at).is_not(None))
         .subquery("fm")
@@ -212,19 +235,14 @@ class CorrectionLoop:
 
 def correction_loop(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) -> CorrectionLoop:
     """Failed members → corrected by their unit → resubmitted (a later result came back) →
-    produced after the failure; ``still_open`` = failed and not produced."""
-    fm = _failed_members(scope, campaign_id, cutoff)
-    recovered = and_(fm.c.produced_at.is_not(None), fm.c.produced_at > fm.c.first_failed_at)
+    produced after the failure; ``still_open`` = failed and not produced. Sums over
+    ``correction_count`` (units × times)."""
+    cc = CorrectionCount
+    measures = ("failed", "corrected", "resubmitted", "recovered", "still_open")
     query = (
-        select(
-            func.count(),
-            count_if(and_(Member.corrected_at <= cutoff, Member.corrected_at >= fm.c.first_failed_at)),
-            count_if(fm.c.last_result_at > fm.c.first_failed_at),
-            count_if(recovered),
-            count_if(fm.c.produced_at.is_(None)),
-        )
-        .select_from(fm)
-        .join(Member, Member.id == fm.c.member_id)
+        select(*(_sum(case((cc.measure == m, cc.n), else_=0)).label(m) for m in measures))
+        .join(OrgUnit, OrgUnit.id == cc.unit_id)
+        .where(cc.campaign_id == campaign_id, cc.at <= cutoff, scope.org_filter(OrgUnit))
     )
     failed, corrected, resubmitted, recovered_n, still_open = (int(v or 0) for v in session.execute(query).one())
     return CorrectionLoop(failed, corrected, resubmitted, recovered_n, still_open)
@@ -254,7 +272,7 @@ def open_failures(
     # the latest correction by the cut-off (``member.corrected_at`` keeps only the first one)
     latest_fix = (
         select(MemberEvent.member_id, func.max(MemberEvent.at).label("at"))
-        .where(MemberEvent.kind == "corrected", MemberEvent.at <= cutoff)
+        .where(MemberEvent.kind == "corrected", MemberEvent.at <= cutoff, MemberEvent.member_id.in_(_failed_ids(cutoff)))
         .group_by(MemberEvent.member_id)
         .subquery("latest_fix")
     )
@@ -288,7 +306,7 @@ def open_failures(
         .where(fm.c.produced_at.is_(None))
         .order_by(fm.c.first_failed_at, Member.id)
     )
-    frame = pd.DataFrame(session.execute(query).mappings().all(), columns=list(query.selected_columns.keys()))
+    frame = pd.DataFrame(session.execute(query).all(), columns=list(query.selected_columns.keys()))
     if frame.empty:
         return pd.DataFrame(columns=OPEN_COLUMNS)
     frame = frame.drop_duplicates("member_id").reset_index(drop=True)

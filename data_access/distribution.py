@@ -3,7 +3,8 @@ delivered to members → activated; cards waiting at the district and their age;
 members for reconciliation with the bank's issued-card list.
 
 Counts per unit come from ``metrics.unit_progress`` (the member's first time at each step);
-distribution rate = delivered / produced.
+distribution rate = delivered / produced. Waiting cards come from ``card_wait_count`` per unit
+and received time (``summary_more``).
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ import math
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Integer, and_, cast, func, select
 from sqlalchemy.orm import Session, aliased
 
-from data_access.models import BankResult, Member, OrgUnit
+from data_access.models import BankResult, CardWaitCount, Member, OrgUnit
 from data_access.scope import Scope
 
 STEPS = ("produced", "received", "distributed", "delivered", "activated")
@@ -48,31 +49,38 @@ def unit_table(units: pd.DataFrame) -> pd.DataFrame:
 
 
 def waiting_cards(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) -> pd.DataFrame:
-    """Cards collected by the district and not yet handed to the unit at the cut-off, with
-    how many days each has waited (no personal data: member id and unit only)."""
+    """Cards collected by the district and not yet handed to the unit at the cut-off: one row
+    per unit and received time with the number of ``cards`` and how many days they have waited
+    (no personal data). A sum over ``card_wait_count`` (units × received times), never over
+    members."""
+    wc = CardWaitCount
+    waiting = (
+        select(wc.unit_id, wc.received_at, cast(func.sum(wc.n), Integer).label("cards"))
+        .where(wc.campaign_id == campaign_id, wc.at <= cutoff)
+        .group_by(wc.unit_id, wc.received_at)
+        .having(func.sum(wc.n) > 0)
+        .subquery("waiting")
+    )
     area = aliased(OrgUnit)
     district = aliased(OrgUnit)
     query = (
         select(
-            Member.id.label("member_id"),
             OrgUnit.id.label("unit_id"),
             OrgUnit.name.label("unit_name"),
             area.name.label("area_name"),
             district.name.label("district_name"),
-            Member.received_at,
+            waiting.c.received_at,
+            waiting.c.cards,
         )
-        .join(OrgUnit, OrgUnit.id == Member.unit_id)
+        .select_from(waiting)
+        .join(OrgUnit, OrgUnit.id == waiting.c.unit_id)
         .outerjoin(area, area.id == OrgUnit.area_id)
         .outerjoin(district, district.id == OrgUnit.district_id)
-        .where(
-            Member.campaign_id == campaign_id,
-            scope.org_filter(OrgUnit),
-            Member.received_at <= cutoff,
-            or_(Member.distributed_at.is_(None), Member.distributed_at > cutoff),
-        )
-        .order_by(Member.received_at, Member.id)
+        .where(scope.org_filter(OrgUnit))
+        .order_by(waiting.c.received_at, OrgUnit.id)
     )
     frame = pd.DataFrame(session.execute(query).mappings().all(), columns=list(query.selected_columns.keys()))
+    frame["cards"] = frame["cards"].astype("int64")
     frame["received_at"] = pd.to_datetime(frame["received_at"])
     frame["days_waiting"] = (pd.Timestamp(cutoff) - frame["received_at"]).dt.total_seconds() / 86400
     frame["age_bucket"] = [age_bucket(days) for days in frame["days_waiting"]]
@@ -94,8 +102,14 @@ def age_bucket(days: float) -> str:
 
 
 def age_buckets(waiting: pd.DataFrame) -> pd.DataFrame:
-    """Waiting cards per age bucket, every bucket present (zero when empty)."""
-    counts = waiting["age_bucket"].value_counts() if not waiting.empty else pd.Series(dtype=int)
+    """Waiting cards per age bucket, every bucket present (zero when empty); rows carry a
+    ``cards`` count (``waiting_cards``) or are one each (a failure list)."""
+    if waiting.empty:
+        counts = pd.Series(dtype=int)
+    elif "cards" in waiting.columns:
+        counts = waiting.groupby("age_bucket")["cards"].sum()
+    else:
+        counts = waiting["age_bucket"].value_counts()
     return pd.DataFrame({
         "age_bucket": [key for key, _ in AGE_BUCKETS],
         "cards": [int(counts.get(key, 0)) for key, _ in AGE_BUCKETS],
@@ -108,7 +122,7 @@ def waiting_by_unit(waiting: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=["unit_id", "unit_name", "area_name", "district_name", "cards", "oldest_days"])
     return (
         waiting.groupby(["unit_id", "unit_name", "area_name", "district_name"], as_index=False, dropna=False)
-        .agg(cards=("member_id", "count"), oldest_days=("days_waiting", "max"))
+        .agg(cards=("cards", "sum"), oldest_days=("days_waiting", "max"))
         .sort_values("oldest_days", ascending=False)
         .reset_index(drop=True)
     )

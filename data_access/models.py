@@ -552,3 +552,99 @@ class BankResultCount(Base):
     reason_code: Mapped[str] = mapped_column(String(32), primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime, primary_key=True)
     n: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# --- more summary tables (data_access/summary_more.py keeps them; a cache of the rows) ----
+
+
+class FindingCount(Base):
+    """Findings of a unit per code, severity and time: ``raised`` and ``closed`` only grow (+n
+    when raised / closed), ``open`` is +n when raised and -n when closed (``finding_life``'s
+    closed_at). A figure at a cut-off is the sum of the column up to it."""
+
+    __tablename__ = "finding_count"
+    __table_args__ = {"sqlite_with_rowid": False}  # SQLite: rows stored in key order
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(48), primary_key=True)
+    severity: Mapped[str] = mapped_column(String(8), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, primary_key=True)
+    raised: Mapped[int] = mapped_column(Integer, default=0)
+    closed: Mapped[int] = mapped_column(Integer, default=0)
+    open: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CardStepCount(Base):
+    """Card movement rows per unit (the member's), step and time."""
+
+    __tablename__ = "card_step_count"
+    __table_args__ = {"sqlite_with_rowid": False}  # SQLite: rows stored in key order
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), primary_key=True)
+    step: Mapped[str] = mapped_column(String(24), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CardWaitCount(Base):
+    """Cards waiting at the district per unit and received time: +n at ``received_at``, -n when
+    handed to the unit (``at`` = distributed_at)."""
+
+    __tablename__ = "card_wait_count"
+    __table_args__ = {"sqlite_with_rowid": False}  # SQLite: rows stored in key order
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class BankPeopleCount(Base):
+    """People (member rows) the bank answered for (``answered``) / produced a card for
+    (``produced``), +1 at the first such result."""
+
+    __tablename__ = "bank_people_count"
+    __table_args__ = {"sqlite_with_rowid": False}  # SQLite: rows stored in key order
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), primary_key=True)
+    measure: Mapped[str] = mapped_column(String(10), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CorrectionCount(Base):
+    """The correction loop per unit and time: members failed / corrected / resubmitted /
+    recovered (+1 when it first holds) and still_open (+1 at the first failure, -1 at the first
+    production)."""
+
+    __tablename__ = "correction_count"
+    __table_args__ = {"sqlite_with_rowid": False}  # SQLite: rows stored in key order
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), primary_key=True)
+    measure: Mapped[str] = mapped_column(String(12), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class BatchMemberCount(Base):
+    """Members of a bank batch per unit (the member row's)."""
+
+    __tablename__ = "batch_member_count"
+    __table_args__ = {"sqlite_with_rowid": False}  # SQLite: rows stored in key order
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("bank_batch.id"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# The failed results alone (bank.open_failures starts from them, not from every result).
+Index(
+    "ix_bank_result_failed", BankResult.member_id, BankResult.at,
+    sqlite_where=text("outcome = 'failed'"), postgresql_where=text("outcome = 'failed'"),
+)

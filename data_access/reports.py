@@ -104,7 +104,7 @@ def progress_report(
     return ProgressReport(
         campaign_name=campaign_name, scope_label=scope_label, as_of=as_of, taken_at=now_utc(),
         exported_by=exported_by, masked=not full_pii,
-        figures=figures(units, head, loop, len(waiting)),
+        figures=figures(units, head, loop, int(waiting["cards"].sum())),
         units=units, late_units=late,
         validation_errors=validation_errors(session, scope, campaign_id, cutoff),
         bank_units=bank_units.sort_values(["district_name", "area_name", "org_name"]).reset_index(drop=True) if len(bank_units) else bank_units,

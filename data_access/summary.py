@@ -26,6 +26,7 @@ from sqlalchemy import Connection, and_, case, delete, event, func, insert, insp
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from data_access import summary_more
 from data_access.models import BankResult, BankResultCount, Member, MemberStageCount
 
 CHUNK = 500
@@ -140,6 +141,7 @@ def _summarise_orm_rows(session: Session, _context: object) -> None:
     """Member and result rows added or changed through the ORM (``session.add``, attribute
     changes: fixtures, small tools) are summarised in the same flush, as the bulk writers
     summarise theirs (``add_events``, ``add_members``)."""
+    summary_more.orm_rows_flushed(session)  # findings, cards, bank people, batch sizes
     members = [o for o in session.new if isinstance(o, Member)]
     changed_members = [o for o in session.dirty if isinstance(o, Member)]
     results = [o for o in session.new if isinstance(o, BankResult)]
@@ -259,6 +261,7 @@ def rebuild_all(bind: Session | Connection, campaign_id: int | None = None) -> N
     """Every summary recomputed from the rows (after a bulk load, in a migration)."""
     rebuild_members(bind, campaign_id)
     rebuild_bank_results(bind, campaign_id)
+    summary_more.rebuild(bind, campaign_id)
 
 
 def recount_members(session: Session, campaign_id: int) -> dict[tuple[int, str, datetime], int]:

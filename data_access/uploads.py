@@ -23,7 +23,7 @@ from campaign.i18n import t
 from campaign.rules.id_number import id_hash
 from campaign.timeutil import now_utc
 from campaign.validate import Result, validate_workbook
-from data_access import summary
+from data_access import summary, summary_more
 from data_access.actions.base import NotFound, add_events, lock_org, log_action, require_role, unit_in_scope
 from data_access.audit import log_import
 from data_access.auth import CurrentUser
@@ -201,6 +201,7 @@ def _write(
     ]
     if issues:
         session.execute(insert(Finding), issues)
+    summary_more.refresh_units(session, campaign_id, [unit_id], [summary_more.FINDINGS])  # this transaction
     stored = 0
     if result.is_clean:
         replaced = [(member_id, unit_id) for member_id, _ in session.execute(_replaceable(campaign_id, unit_id, part))]

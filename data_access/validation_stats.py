@@ -6,6 +6,8 @@ was closed neither by being resolved (``resolved_at``) nor by a later upload of 
 list it is on is submitted: the unit saw it and sent the list anyway, so the open warnings are
 those on lists not yet submitted. For the latest upload this is
 exactly ``metrics.unit_progress``'s ``open_errors``, so the pages agree with the overview.
+The page's figures (by code, by unit, per day) are sums over ``finding_count`` (units × codes ×
+times, kept by ``summary_more``); only the drill-down into one unit reads its finding rows.
 Days are Asia/Shanghai calendar days.
 """
 
@@ -16,13 +18,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Date, and_, case, cast, func, literal, or_, select
+from sqlalchemy import ColumnElement, Date, Integer, case, cast, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from campaign.masking import mask_id, mask_phone
 from campaign.timeutil import TZ, utc_to_local
 from data_access.metrics import count_if
-from data_access.models import Finding, OrgUnit, Submission, Upload
+from data_access.models import Finding, FindingCount, OrgUnit, Submission, Upload
 from data_access.scope import Scope
 
 # Asia/Shanghai has kept UTC+8 all year since 1991, so a fixed offset gives its calendar day.
@@ -59,9 +61,10 @@ def _as_date(value: object) -> date:
     return pd.Timestamp(value).date()  # type: ignore[arg-type]
 
 
-def finding_life(campaign_id: int, cutoff: datetime):  # type: ignore[no-untyped-def]
-    """Subquery: every finding of an upload at or before the cut-off, with the unit, when it
-    was raised and when it closed (resolved, or superseded by the unit's next upload)."""
+def finding_life(campaign_id: int, cutoff: datetime, unit_id: int | None = None):  # type: ignore[no-untyped-def]
+    """Subquery: every finding of an upload at or before the cut-off (of one unit, if given),
+    with the unit, when it was raised and when it closed (resolved, or superseded by the unit's
+    next upload)."""
     # a finding closes with the next upload of the same list (the unit's file for that workshop)
     next_at = func.lead(Upload.uploaded_at).over(
         partition_by=(Upload.unit_id, Upload.part), order_by=(Upload.uploaded_at, Upload.id)
@@ -84,7 +87,7 @@ def finding_life(campaign_id: int, cutoff: datetime):  # type: ignore[no-untyped
             Upload.id, Upload.unit_id, Upload.uploaded_at, Upload.file_name, next_at.label("next_at"),
             submitted_after.label("submitted_at"),
         )
-        .where(Upload.campaign_id == campaign_id, Upload.uploaded_at <= cutoff)
+        .where(Upload.campaign_id == campaign_id, Upload.uploaded_at <= cutoff, *([Upload.unit_id == unit_id] if unit_id is not None else []))
         .subquery("up_seq")
     )
     resolved = case((Finding.resolved_at <= cutoff, Finding.resolved_at), else_=None)
@@ -125,22 +128,42 @@ def _is_open(life, cutoff: datetime) -> ColumnElement[bool]:  # type: ignore[no-
     return or_(life.c.closed_at.is_(None), life.c.closed_at > cutoff)
 
 
+def _summed(measure: str) -> ColumnElement[int]:
+    """SQL: the sum of one ``finding_count`` column (0 on an empty group), as an integer."""
+    return cast(func.coalesce(func.sum(getattr(FindingCount, measure)), 0), Integer)
+
+
+def _per_unit(scope: Scope, campaign_id: int, cutoff: datetime, *extra: ColumnElement[bool]):  # type: ignore[no-untyped-def]
+    """Subquery: per unit, code and severity in the scope, the findings raised and open at the
+    cut-off (sums over ``finding_count``, never over findings)."""
+    fc = FindingCount
+    unit = aliased(OrgUnit)
+    return (
+        select(
+            fc.unit_id, fc.code, fc.severity,
+            _summed("raised").label("raised"),
+            _summed("open").label("open"),
+        )
+        .join(unit, unit.id == fc.unit_id)
+        .where(fc.campaign_id == campaign_id, fc.at <= cutoff, scope.org_filter(unit), *extra)
+        .group_by(fc.unit_id, fc.code, fc.severity)
+        .subquery("unit_findings")
+    )
+
+
 def by_code(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) -> pd.DataFrame:
     """Per finding code and severity: findings raised so far, open now, units with it open."""
-    life = finding_life(campaign_id, cutoff)
-    unit = aliased(OrgUnit)
-    is_open = _is_open(life, cutoff)
+    per_unit = _per_unit(scope, campaign_id, cutoff)
     query = (
         select(
-            life.c.code,
-            life.c.severity,
-            func.count().label("raised"),
-            count_if(is_open).label("open"),
-            func.count(func.distinct(case((is_open, life.c.unit_id), else_=None))).label("units_open"),
+            per_unit.c.code,
+            per_unit.c.severity,
+            cast(func.sum(per_unit.c.raised), Integer).label("raised"),
+            cast(func.sum(per_unit.c.open), Integer).label("open"),
+            count_if(per_unit.c.open > 0).label("units_open"),
         )
-        .join(unit, unit.id == life.c.unit_id)
-        .where(scope.org_filter(unit))
-        .group_by(life.c.code, life.c.severity)
+        .group_by(per_unit.c.code, per_unit.c.severity)
+        .having(func.sum(per_unit.c.raised) > 0)
     )
     frame = pd.DataFrame(session.execute(query).all(), columns=["code", "severity", "raised", "open", "units_open"])
     if frame.empty:
@@ -150,12 +173,22 @@ def by_code(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) 
 
 def by_unit(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) -> pd.DataFrame:
     """Units with open findings at the cut-off, most open errors first."""
-    life = finding_life(campaign_id, cutoff)
+    fc = FindingCount
+    scoped = aliased(OrgUnit)
+    counts = (
+        select(
+            fc.unit_id,
+            cast(func.sum(case((fc.severity == "error", fc.open), else_=0)), Integer).label("open_errors"),
+            cast(func.sum(case((fc.severity == "warning", fc.open), else_=0)), Integer).label("open_warnings"),
+        )
+        .join(scoped, scoped.id == fc.unit_id)
+        .where(fc.campaign_id == campaign_id, fc.at <= cutoff, scope.org_filter(scoped))
+        .group_by(fc.unit_id)
+        .having(func.sum(fc.open) > 0)
+        .subquery("open_counts")
+    )
     unit = aliased(OrgUnit)
     area = aliased(OrgUnit)
-    is_open = _is_open(life, cutoff)
-    open_errors = count_if(and_(is_open, life.c.severity == "error"))
-    open_warnings = count_if(and_(is_open, life.c.severity == "warning"))
     uploads = (
         select(Upload.unit_id, func.count().label("uploads"), func.max(Upload.uploaded_at).label("last_upload_at"))
         .where(Upload.campaign_id == campaign_id, Upload.uploaded_at <= cutoff)
@@ -168,18 +201,16 @@ def by_unit(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) 
             unit.name.label("unit_name"),
             area.name.label("area_name"),
             unit.contact_name,
-            open_errors.label("open_errors"),
-            open_warnings.label("open_warnings"),
-            func.max(uploads.c.uploads).label("uploads"),
-            func.max(uploads.c.last_upload_at).label("last_upload_at"),
+            counts.c.open_errors,
+            counts.c.open_warnings,
+            uploads.c.uploads,
+            uploads.c.last_upload_at,
         )
-        .select_from(life)
-        .join(unit, unit.id == life.c.unit_id)
+        .select_from(counts)
+        .join(unit, unit.id == counts.c.unit_id)
         .join(area, area.id == unit.area_id, isouter=True)
         .join(uploads, uploads.c.unit_id == unit.id)
-        .where(scope.org_filter(unit), is_open)
-        .group_by(unit.id, unit.name, area.name, unit.contact_name)
-        .order_by(open_errors.desc(), open_warnings.desc(), unit.code)
+        .order_by(counts.c.open_errors.desc(), counts.c.open_warnings.desc(), unit.code)
     )
     columns = ["unit_id", "unit_name", "area_name", "contact_name", "open_errors", "open_warnings", "uploads", "last_upload_at"]
     return pd.DataFrame(session.execute(query).all(), columns=columns)
@@ -195,31 +226,27 @@ def daily_trend(
 ) -> pd.DataFrame:
     """Per Asia/Shanghai day up to the cut-off: findings raised, closed, and open at day's end.
 
-    Days run from the first day a finding was raised to the cut-off's day, without gaps.
+    Days run from the first day a finding was raised to the cut-off's day, without gaps. The
+    ``finding_count`` rows are summed per day in SQL (``raised`` and ``closed`` only grow).
     """
     dialect = session.get_bind().dialect.name
-    life = finding_life(campaign_id, cutoff)
+    fc = FindingCount
     unit = aliased(OrgUnit)
-    conditions = [scope.org_filter(unit)]
+    conditions = [fc.campaign_id == campaign_id, fc.at <= cutoff, scope.org_filter(unit)]
     if severity:
-        conditions.append(life.c.severity == severity)
+        conditions.append(fc.severity == severity)
     if code:
-        conditions.append(life.c.code == code)
-
-    def per_day(column: ColumnElement[datetime], extra: ColumnElement[bool] | None = None) -> pd.Series:
-        day = local_day(column, dialect).label("day")
-        query = (
-            select(day, func.count().label("n"))
-            .select_from(life)
-            .join(unit, unit.id == life.c.unit_id)
-            .where(*conditions, *([extra] if extra is not None else []))
-            .group_by(day)
-        )
-        rows = session.execute(query).all()
-        return pd.Series({_as_date(d): int(n) for d, n in rows}, dtype="int64")
-
-    raised = per_day(life.c.raised_at)
-    closed = per_day(life.c.closed_at, life.c.closed_at <= cutoff)
+        conditions.append(fc.code == code)
+    day = local_day(fc.at, dialect).label("day")
+    query = (
+        select(day, _summed("raised").label("raised"), _summed("closed").label("closed"))
+        .join(unit, unit.id == fc.unit_id)
+        .where(*conditions)
+        .group_by(day)
+    )
+    rows = [(_as_date(d), int(r), int(c)) for d, r, c in session.execute(query).all()]
+    raised = pd.Series({d: r for d, r, _c in rows if r}, dtype="int64")
+    closed = pd.Series({d: c for d, _r, c in rows if c}, dtype="int64")
     if raised.empty:
         return pd.DataFrame({"day": [], "raised": [], "closed": [], "open": []})
     days = pd.date_range(min(raised.index), utc_to_local(cutoff).date(), freq="D").date
@@ -311,9 +338,10 @@ def unit_findings(
 ) -> pd.DataFrame:
     """One unit's findings (open ones first, then by upload and row); empty outside the scope.
 
-    With ``mask``, ID and mobile numbers inside messages and suggestions are masked.
+    With ``mask``, ID and mobile numbers inside messages and suggestions are masked. Reads
+    that unit's uploads and findings only.
     """
-    life = finding_life(campaign_id, cutoff)
+    life = finding_life(campaign_id, cutoff, unit_id)
     unit = aliased(OrgUnit)
     is_open = _is_open(life, cutoff)
     query = (

@@ -33,7 +33,7 @@ if steps["produced"] == 0:
 else:
     cols = st.columns(4)
     cols[0].metric(t("dc.produced"), components.num(steps["produced"]))
-    cols[1].metric(t("dist.metric_waiting"), components.num(len(waiting)))
+    cols[1].metric(t("dist.metric_waiting"), components.num(int(waiting["cards"].sum())))
     cols[2].metric(t("dc.delivered"), components.num(steps["delivered"]))
     cols[3].metric(t("dist.metric_rate"), components.pct(steps["delivered"] / steps["produced"]))
 

@@ -91,7 +91,8 @@ def open_failures(scope: Scope, campaign_id: int, cutoff: datetime, full_pii: bo
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def waiting_cards(scope: Scope, campaign_id: int, cutoff: datetime) -> pd.DataFrame:
-    """Cards waiting at the district with their age (no personal data)."""
+    """Cards waiting at the district: one row per unit and received time, with the count and
+    the age (no personal data)."""
     with read_session(engine()) as session:
         return distribution.waiting_cards(session, scope, campaign_id, cutoff)
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from campaign.errors import ActionRefused
 from campaign.stages import STAGE_TIME_COLUMN
-from data_access import summary
+from data_access import summary, summary_more
 from data_access.audit import _log
 from data_access.auth import CurrentUser
 from data_access.models import Member, MemberEvent, OrgUnit
@@ -142,6 +142,9 @@ def add_events(
             )
         if summarised:  # the summary tables follow in the same transaction
             summary.changed(session, ids, before)
+    refreshed = summary_more.TABLES_AFTER_EVENT.get(kind)
+    if refreshed:  # cards, bank people, correction loop, batch sizes of the events' units
+        summary_more.refresh_units(session, campaign_id, {unit_id for _, unit_id in pairs}, refreshed)
     return len(rows)
 
 

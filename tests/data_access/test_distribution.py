@@ -38,8 +38,9 @@ def test_pipeline_and_distribution_rate(engine, tiny):
 def test_waiting_cards_and_their_ages(engine, tiny):
     with read_session(engine) as s:
         waiting = distribution.waiting_cards(s, Scope.everything(), 1, NOW)
-    # m4 received 11-06 (14 days), m2 received 11-18 (2 days)
-    assert waiting["member_id"].tolist() == [tiny.members["m4"], tiny.members["m2"]]
+    # m4 (二号单位) received 11-06 (14 days), m2 (一号单位) received 11-18 (2 days): one row per
+    # unit and received time, with the count
+    assert waiting[["unit_name", "cards"]].values.tolist() == [["二号单位", 1], ["一号单位", 1]]
     assert waiting["days_waiting"].tolist() == pytest.approx([14.0, 2.0])
     buckets = distribution.age_buckets(waiting).set_index("age_bucket")["cards"].to_dict()
     assert buckets == {"0-3": 1, "4-7": 0, "8-14": 1, "15-30": 0, "31+": 0}
@@ -56,7 +57,7 @@ def test_as_of_cut_off(engine, tiny):
     with read_session(engine) as s:
         waiting = distribution.waiting_cards(s, Scope.everything(), 1, cutoff)
         produced = distribution.produced_members(s, Scope.everything(), 1, cutoff)
-    assert waiting["member_id"].tolist() == [tiny.members["m4"]]
+    assert waiting[["unit_name", "cards"]].values.tolist() == [["二号单位", 1]]
     assert waiting["days_waiting"].tolist() == pytest.approx([4.0])
     assert distribution.age_buckets(waiting).set_index("age_bucket").loc["4-7", "cards"] == 1
     assert produced["name"].tolist() == ["会员1", "会员4"]

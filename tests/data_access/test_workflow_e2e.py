@@ -131,7 +131,7 @@ def figures(w: World, at: datetime) -> dict[str, object]:
         "loop": (loop.failed, loop.corrected, loop.recovered, loop.still_open),
         "open_failures": len(open_fail),
         "cards": dict(zip(pipe["step"], pipe["cards"], strict=True)),
-        "waiting_at_district": len(waiting),
+        "waiting_at_district": int(waiting["cards"].sum()),
     }
 
 

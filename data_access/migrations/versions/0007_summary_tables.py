@@ -41,9 +41,11 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('campaign_id', 'batch_id', 'unit_id', 'outcome', 'reason_code', 'at', name=op.f('pk_bank_result_count'))
     )
     # The summaries of what is already there (an upgraded database).
-    from data_access.summary import rebuild_all
+    # (only this revision's tables: rebuild_all also fills tables of later revisions)
+    from data_access.summary import rebuild_bank_results, rebuild_members
 
-    rebuild_all(op.get_bind())
+    rebuild_members(op.get_bind())
+    rebuild_bank_results(op.get_bind())
 
 
 def downgrade() -> None:
