@@ -121,9 +121,10 @@ with tabs["handed"]:
     elif waiting.empty:
         st.info(t("cards.nothing_at_district"))
     else:
+        at_district = dict(zip(waiting["unit_id"].tolist(), waiting["at_district"].astype(int).tolist(), strict=True))
         with st.form("handed_form"):
-            unit_id = st.selectbox(t("dc.unit"), waiting["unit_id"].tolist(),
-                                   format_func=lambda u: f"{names[u]} ({int(waiting.set_index('unit_id').at[u, 'at_district'])})", key="handed_unit")
+            unit_id = st.selectbox(t("dc.unit"), list(at_district),
+                                   format_func=lambda u: f"{names[u]} ({at_district[u]})", key="handed_unit")
             who = st.text_input(t("cards.handed_to"), max_chars=cards.MAX_HANDED_TO, key="handed_to")
             if st.form_submit_button(t("cards.record_handed"), icon=":material/local_shipping:"):
                 done = perform(ctx, cards.hand_to_unit, int(unit_id), handed_to=who, campaign_id=ctx.campaign_id)
@@ -189,8 +190,9 @@ with tabs["handoff"]:
             st.dataframe(view[["at", "by", "member_count", "scope_name", "file_name"]], hide_index=True, width="stretch",
                          column_config={"at": t("ho.at"), "by": t("ho.by"), "member_count": t("ho.members"),
                                         "scope_name": t("ho.scope"), "file_name": t("ho.file")}, placeholder="—")
-            pick = st.selectbox(t("ho.download_which"), history["handoff_id"].tolist(),
-                                format_func=lambda h: f"#{h} · {view.set_index('handoff_id').at[h, 'at']}", key="handoff_pick")
+            handed_at = dict(zip(view["handoff_id"].tolist(), view["at"].tolist(), strict=True))
+            pick = st.selectbox(t("ho.download_which"), list(handed_at),
+                                format_func=lambda h: f"#{h} · {handed_at[h]}", key="handoff_pick")
             stem = t("ho.file_stem")
             with st.container(horizontal=True):
                 for kind, mime in (("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), ("csv", "text/csv")):

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import and_, func, insert, select
+from sqlalchemy import Select, and_, func, insert, select
 from sqlalchemy.orm import Session, aliased
 
 from campaign.errors import ActionRefused
@@ -60,13 +61,16 @@ def _live_delivered(campaign_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-def _pending_ids(session: Session, user: CurrentUser, campaign_id: int) -> dict[int, int]:
+def _pending(user: CurrentUser, campaign_id: int, *columns: Any) -> Select[Any]:
     done = select(HandoffMember.member_id)
-    query = (
-        select(Member.id, Member.unit_id).join(OrgUnit, OrgUnit.id == Member.unit_id)
+    return (
+        select(*columns).select_from(Member).join(OrgUnit, OrgUnit.id == Member.unit_id)
         .where(*_live_delivered(campaign_id), user.scope.org_filter(OrgUnit), Member.id.not_in(done))
     )
-    return {int(m): int(u) for m, u in session.execute(query)}
+
+
+def _pending_ids(session: Session, user: CurrentUser, campaign_id: int) -> dict[int, int]:
+    return {int(m): int(u) for m, u in session.execute(_pending(user, campaign_id, Member.id, Member.unit_id))}
 
 
 def _day(value: object) -> str:
@@ -155,7 +159,7 @@ def handoff_status(session: Session, user: CurrentUser, campaign_id: int) -> Han
         .join(OrgUnit, OrgUnit.id == Member.unit_id)
         .where(Member.campaign_id == campaign_id, user.scope.org_filter(OrgUnit))
     ) or 0
-    pending = len(_pending_ids(session, user, campaign_id))
+    pending = int(session.scalar(_pending(user, campaign_id, func.count(Member.id))) or 0)
     if history.empty:
         return HandoffStatus(pending, None, 0, int(handed))
     return HandoffStatus(pending, history["at"].iloc[0].to_pydatetime(), int(history["member_count"].iloc[0]), int(handed))
