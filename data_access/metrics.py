@@ -146,7 +146,7 @@ def unit_progress(
     # (two parts, not one join to a union: SQLite would scan the union once per unit).
     stored, on, unchanged, stored_columns = unit_state.stored_state(campaign_id, cutoff, unit.id)
     as_stored = unit_rows(stored_columns, select().select_from(unit).join(stored, on, isouter=True)).where(unchanged)
-    fresh = unit_state.changed_state(campaign_id, cutoff)
+    fresh = unit_state.changed_state(campaign_id, cutoff, None if scope.root_path is None else units_in_scope(scope))
     fresh_columns = {name: fresh.c[name] for name in unit_state.STATE_COLUMNS}
     as_fresh = unit_rows(fresh_columns, select().select_from(fresh).join(unit, unit.id == fresh.c.unit_id))
     both = union_all(as_stored, as_fresh)

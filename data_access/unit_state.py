@@ -453,12 +453,15 @@ def stored_state(campaign_id: int, cutoff: datetime, unit_id: ColumnElement[int]
     return stored, on, unchanged, {name: getattr(stored, name) for name in STATE_COLUMNS}
 
 
-def changed_state(campaign_id: int, cutoff: datetime):  # type: ignore[no-untyped-def]
-    """SQL subquery (unit_id, *STATE_COLUMNS): the state at the cut-off of the units whose
-    stored state changed after it, recomputed from their rows (work proportional to them)."""
+def changed_state(campaign_id: int, cutoff: datetime, among: Select[tuple[int]] | None = None):  # type: ignore[no-untyped-def]
+    """SQL subquery (unit_id, *STATE_COLUMNS): the state at the cut-off of the units (``among``
+    these unit ids: the scope's) whose stored state changed after it, recomputed from their
+    rows (work proportional to them)."""
     changed = select(UnitState.unit_id.label("unit_id")).where(
         UnitState.campaign_id == campaign_id, UnitState.changed_at > cutoff
     )
+    if among is not None:
+        changed = changed.where(UnitState.unit_id.in_(among))
     return computed_state(campaign_id, cutoff, changed).subquery("fresh_state")
 
 
