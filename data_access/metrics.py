@@ -54,18 +54,6 @@ def _member_counts(campaign_id: int, cutoff: datetime):  # type: ignore[no-untyp
     return summary.stage_counts(campaign_id, cutoff)
 
 
-def _latest_upload(campaign_id: int, cutoff: datetime):  # type: ignore[no-untyped-def]
-    """Per unit: rows and open errors of the latest upload at the cut-off, and first-try
-    cleanliness, computed from the uploads (``unit_state.latest_upload``)."""
-    return unit_state.latest_upload(campaign_id, cutoff)
-
-
-def _submission_state(campaign_id: int, cutoff: datetime):  # type: ignore[no-untyped-def]
-    """Per unit: first submission time, whether the latest one is returned, approved, pending,
-    computed from the submissions (``unit_state.submission_state``)."""
-    return unit_state.submission_state(campaign_id, cutoff)
-
-
 UNIT_STATUSES = ("not_started", "errors", "clean", "submitted", "returned", "approved")
 # SUBMITTED_STATUSES (campaign.stages) are counted as submitted (the submission rate's numerator); these are not yet.
 NOT_SUBMITTED_STATUSES = ("not_started", "errors", "clean", "returned")

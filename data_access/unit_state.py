@@ -8,8 +8,7 @@ bulk loads (``summary.rebuild_all``) and in the migration:
   flush hook). The count at a cut-off is the total minus the deltas dated after the cut-off, so
   "now" reads only the totals and yesterday or last week only the recent deltas.
 - ``unit_state``: per unit with an upload or a submission, the columns ``unit_progress`` takes
-  from its latest upload and its submissions (``latest_upload`` and ``submission_state``, as of
-  the end of time), and ``changed_at``, the latest time of anything that changes them (uploads,
+  from its latest upload and its submissions (``computed_state`` as of the end of time), and ``changed_at``, the latest time of anything that changes them (uploads,
   findings resolved, submissions, reviews, paper receipts). At a cut-off on or after
   ``changed_at`` the stored row is the unit's state then; units changed after the cut-off are
   recomputed from their rows (``state_at``), the work proportional to them. Writers call
@@ -82,119 +81,6 @@ def _only(column: object, units: Units) -> object:
     return column.in_(units) if units is not None else literal(True)  # type: ignore[attr-defined]
 
 
-def latest_upload(campaign_id: int, cutoff: datetime, units: Units = None):  # type: ignore[no-untyped-def]
-    """Per unit: rows and open errors of the latest upload at the cut-off, first-try
-    cleanliness and uploads so far (``units``: only these unit ids). Window functions over
-    the unit's uploads and an indexed count of the latest one's open errors: no join
-    between derived tables (SQLite nests such joins without an index)."""
-    per_unit = (Upload.unit_id,)
-    ranked = (
-        select(
-            Upload.id,
-            Upload.unit_id,
-            Upload.rows,
-            func.row_number().over(partition_by=per_unit, order_by=Upload.uploaded_at.desc()).label("rn"),
-            func.count().over(partition_by=per_unit).label("uploads"),
-            func.first_value(case((Upload.error_count == 0, 1), else_=0))
-            .over(partition_by=per_unit, order_by=Upload.uploaded_at)
-            .label("first_clean"),
-        )
-        .where(Upload.campaign_id == campaign_id, Upload.uploaded_at <= cutoff, _only(Upload.unit_id, units))
-        .subquery("ranked")
-    )
-    open_errors = (
-        select(func.count())
-        .where(
-            Finding.upload_id == ranked.c.id,
-            Finding.severity == "error",
-            or_(Finding.resolved_at.is_(None), Finding.resolved_at > cutoff),
-        )
-        .scalar_subquery()
-    )
-    return (
-        select(
-            ranked.c.unit_id,
-            ranked.c.rows.label("collected"),
-            func.coalesce(open_errors, 0).label("open_errors"),
-            func.coalesce(ranked.c.first_clean, 0).label("first_clean"),
-            ranked.c.uploads,
-        )
-        .where(ranked.c.rn == 1)
-        .subquery("latest")
-    )
-
-
-def submission_state(campaign_id: int, cutoff: datetime, units: Units = None):  # type: ignore[no-untyped-def]
-    """Per unit: first submission time, whether the latest one is returned, approved, pending,
-    and its paper materials (``units``: only these unit ids)."""
-    per_unit = (Submission.unit_id,)
-    returned_by_cutoff = and_(Submission.outcome == "returned", Submission.reviewed_at <= cutoff)
-    ranked = (
-        select(
-            Submission.id,
-            Submission.unit_id,
-            Submission.submitted_at,
-            Submission.member_count,
-            Submission.paper_sheet,
-            Submission.paper_unit_form,
-            Submission.paper_id_copies,
-            Submission.paper_consents,
-            case((Submission.reviewed_at <= cutoff, Submission.outcome), else_=literal("pending")).label("outcome"),
-            case((Submission.reviewed_at <= cutoff, Submission.reviewed_at)).label("reviewed_at"),
-            func.row_number().over(partition_by=per_unit, order_by=Submission.submitted_at.desc()).label("rn"),
-            func.min(Submission.submitted_at).over(partition_by=per_unit).label("first_submitted_at"),
-            # the first submission that was not returned (by the cut-off): what the on-time rate counts
-            func.min(case((returned_by_cutoff, None), else_=Submission.submitted_at))
-            .over(partition_by=per_unit)
-            .label("kept_submitted_at"),
-        )
-        .where(Submission.campaign_id == campaign_id, Submission.submitted_at <= cutoff, _only(Submission.unit_id, units))
-        .subquery("sranked")
-    )
-    # Paper as received by the cut-off: the latest receipt recorded by then (the submission's
-    # paper_* columns cache the latest receipt of all; rows loaded in bulk have no receipts).
-    latest_receipt_id = (
-        select(PaperReceipt.id)
-        .where(PaperReceipt.submission_id == ranked.c.id, PaperReceipt.at <= cutoff)
-        .order_by(PaperReceipt.at.desc(), PaperReceipt.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    latest_sub = (
-        select(ranked, latest_receipt_id.label("receipt_id")).where(ranked.c.rn == 1).subquery("slatest")
-    )
-    latest = aliased(PaperReceipt, name="latest_receipt")
-    any_receipt = select(PaperReceipt.id).where(PaperReceipt.submission_id == latest_sub.c.id).exists()
-    members = func.coalesce(latest_sub.c.member_count, 0)
-
-    def shortfall(needed: object, received: object) -> object:
-        return case((latest.id.is_not(None), case((needed > received, needed - received), else_=0)))
-
-    def paper(received: object, cached: object) -> object:
-        return case((latest.id.is_not(None), received), (any_receipt, literal(False)), else_=cached)
-
-    return (
-        select(
-            latest_sub.c.unit_id,
-            latest_sub.c.first_submitted_at,
-            latest_sub.c.kept_submitted_at,
-            latest_sub.c.submitted_at.label("last_submitted_at"),
-            case((latest_sub.c.outcome == "approved", latest_sub.c.reviewed_at)).label("approved_at"),
-            latest_sub.c.outcome,
-            paper(latest.sheet, latest_sub.c.paper_sheet).label("paper_sheet"),
-            paper(latest.unit_form, latest_sub.c.paper_unit_form).label("paper_unit_form"),
-            paper(latest.id_copies >= 2 * members, latest_sub.c.paper_id_copies).label("paper_id_copies"),
-            paper(latest.consents >= members, latest_sub.c.paper_consents).label("paper_consents"),
-            # how many are still missing, where a receipt counted them (None: not counted)
-            shortfall(2 * members, latest.id_copies).label("id_copies_missing"),
-            shortfall(members, latest.consents).label("consents_missing"),
-        )
-        .select_from(latest_sub)
-        .outerjoin(latest, latest.id == latest_sub.c.receipt_id)
-        .subquery("sstate")
-    )
-
-
 def _unit_ids(campaign_id: int, units: Units):  # type: ignore[no-untyped-def]
     """The units that have an upload or a submission (among ``units``)."""
     uploaded = select(Upload.unit_id.label("unit_id")).where(Upload.campaign_id == campaign_id)
@@ -210,9 +96,12 @@ def computed_state(campaign_id: int, cutoff: datetime, units: Units = None) -> S
     the units with an upload or a submission among ``units`` (a query of unit ids: exactly
     those units, all NULL for one with neither).
 
-    The same figures as ``latest_upload`` and ``submission_state``, but shaped for SQLite's
-    planner: each unit's latest upload, submission and receipt are found by indexed
-    correlated lookups and joined by primary key, so the work is proportional to the units."""
+    Per unit: rows and open errors of the latest upload at the cut-off, first-try cleanliness
+    and uploads so far; first submission time (and first not returned by the cut-off), the
+    latest one's time, outcome (pending until reviewed by the cut-off) and paper as received by
+    then. Shaped for SQLite's planner: each unit's latest upload, submission and receipt are
+    found by indexed correlated lookups and joined by primary key (no join between derived
+    tables, which SQLite nests without an index), so the work is proportional to the units."""
     ids = units.subquery("state_units") if isinstance(units, Select) else _unit_ids(campaign_id, units)
     unit_id = ids.c.unit_id
     u = aliased(Upload, name="u_any")
@@ -533,7 +422,7 @@ def _refresh_orm_rows(session: Session, _context: object) -> None:
 
 
 __all__ = [
-    "STAGES", "STATE_COLUMNS", "add_totals", "computed_state", "latest_upload", "rebuild", "rebuild_totals",
-    "recount_states", "recount_totals", "refresh", "refresh_submissions", "stage_counts_at", "stored_state", "changed_state", "stored_states", "stored_totals",
-    "submission_state",
+    "STAGES", "STATE_COLUMNS", "add_totals", "changed_state", "computed_state", "rebuild", "rebuild_totals",
+    "recount_states", "recount_totals", "refresh", "refresh_submissions", "stage_counts_at", "stored_state",
+    "stored_states", "stored_totals",
 ]
