@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Select, and_, case, func, literal, select, union_all
+from sqlalchemy import Boolean, CompoundSelect, DateTime, Select, and_, case, func, literal, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from campaign.stages import MILESTONES, SUBMITTED_STATUSES
@@ -139,14 +139,36 @@ def unit_progress(
     as_fresh = unit_rows(fresh_columns, select().select_from(fresh).join(unit, unit.id == fresh.c.unit_id))
     both = union_all(as_stored, as_fresh)
     query = both.order_by(both.selected_columns.code)
-    result = session.execute(query)
-    names = list(result.keys())
-    rows = result.all()
-    if not rows:
+    frame = frame_of(session, query)
+    if frame.empty:
         return pd.DataFrame([])
-    # column-wise from plain tuples: the same dtypes as from mappings, a tenth of the time
-    frame = pd.DataFrame.from_records([tuple(row) for row in rows], columns=names)
     return with_deadline_flags(frame, cutoff)
+
+
+def frame_of(session: Session, query: Select[Any] | CompoundSelect[Any]) -> pd.DataFrame:
+    """A query's rows as a DataFrame, built column-wise from the values SQLAlchemy would
+    return (so pandas infers the same dtypes as from ``.mappings().all()``) at a fraction of
+    the cost: on SQLite the driver's rows are read as they come and only the DateTime and
+    Boolean columns converted, as SQLAlchemy's result processors would."""
+    if session.get_bind().dialect.name != "sqlite":
+        result = session.execute(query)
+        names = list(result.keys())
+        columns = [list(values) for values in zip(*result.all(), strict=True)]
+    else:
+        cursor = session.connection().execute(query)
+        names = list(cursor.keys())
+        columns = [list(values) for values in zip(*cursor.cursor.fetchall(), strict=True)]
+        cursor.close()
+        for i, column in enumerate(query.selected_columns):
+            if not columns:
+                break
+            if isinstance(column.type, DateTime):
+                columns[i] = [None if v is None else datetime.fromisoformat(v) for v in columns[i]]
+            elif isinstance(column.type, Boolean):
+                columns[i] = [None if v is None else bool(v) for v in columns[i]]
+    if not columns:
+        return pd.DataFrame([])
+    return pd.DataFrame(dict(zip(names, columns, strict=True)))
 
 
 def with_deadline_flags(frame: pd.DataFrame, cutoff: datetime, risk_days: int = AT_RISK_DAYS) -> pd.DataFrame:
