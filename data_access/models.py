@@ -648,3 +648,64 @@ Index(
     "ix_bank_result_failed", BankResult.member_id, BankResult.at,
     sqlite_where=text("outcome = 'failed'"), postgresql_where=text("outcome = 'failed'"),
 )
+
+
+# --- per-unit current state (data_access/unit_state.py keeps them; a cache of the rows) ------
+
+
+class UnitStageTotal(Base):
+    """Per unit: the members counted per stage now (the sum of every ``member_stage_count``
+    row of the unit), one wide row; a count at a cut-off is this total minus the deltas after it."""
+
+    __tablename__ = "unit_stage_total"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), primary_key=True)
+    validated: Mapped[int] = mapped_column(Integer, default=0)
+    submitted: Mapped[int] = mapped_column(Integer, default=0)
+    approved: Mapped[int] = mapped_column(Integer, default=0)
+    sent_to_bank: Mapped[int] = mapped_column(Integer, default=0)
+    produced: Mapped[int] = mapped_column(Integer, default=0)
+    received: Mapped[int] = mapped_column(Integer, default=0)
+    distributed: Mapped[int] = mapped_column(Integer, default=0)
+    delivered: Mapped[int] = mapped_column(Integer, default=0)
+    activated: Mapped[int] = mapped_column(Integer, default=0)
+    failed_open: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class UnitState(Base):
+    """Per unit with an upload or a submission: what the progress pages take from its uploads,
+    findings, submissions, reviews and paper receipts as they stand now, and ``changed_at``, the
+    latest time of any of them (at a cut-off on or after it the row is the unit's state then)."""
+
+    __tablename__ = "unit_state"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), primary_key=True)
+    # the latest upload (all NULL: none yet)
+    collected: Mapped[int | None] = mapped_column(Integer)
+    open_errors: Mapped[int | None] = mapped_column(Integer)
+    first_clean: Mapped[int | None] = mapped_column(Integer)
+    uploads: Mapped[int | None] = mapped_column(Integer)
+    # the submissions (all NULL: none yet)
+    first_submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    kept_submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    paper_sheet: Mapped[bool | None] = mapped_column(Boolean)
+    paper_unit_form: Mapped[bool | None] = mapped_column(Boolean)
+    paper_id_copies: Mapped[bool | None] = mapped_column(Boolean)
+    paper_consents: Mapped[bool | None] = mapped_column(Boolean)
+    id_copies_missing: Mapped[int | None] = mapped_column(Integer)
+    consents_missing: Mapped[int | None] = mapped_column(Integer)
+    changed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_unit_state_changed", "campaign_id", "changed_at"),)
+
+
+# The stage deltas after a cut-off (yesterday's, last week's), read without the unit's history.
+Index(
+    "ix_member_stage_count_recent",
+    MemberStageCount.campaign_id, MemberStageCount.at, MemberStageCount.unit_id, MemberStageCount.stage, MemberStageCount.n,
+)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
@@ -72,12 +73,41 @@ def missing_materials(row: pd.Series) -> tuple[str, ...]:
     return tuple(name for name in PAPER_MATERIALS if not bool(row.get(f"paper_{name}")))
 
 
+def _missing_by_bits() -> np.ndarray:
+    """Every combination of missing materials, indexed by a bit per material (bit i set:
+    ``PAPER_MATERIALS[i]`` missing)."""
+    table = np.empty(1 << len(PAPER_MATERIALS), dtype=object)
+    for bits in range(len(table)):
+        table[bits] = tuple(name for i, name in enumerate(PAPER_MATERIALS) if bits >> i & 1)
+    return table
+
+
+_MISSING_BY_BITS = _missing_by_bits()
+
+
+def missing_materials_column(board: pd.DataFrame) -> pd.Series:
+    """``missing_materials`` of every row at once (a tuple per unit, in the board's index)."""
+    bits = np.zeros(len(board), dtype=np.int64)
+    for i, name in enumerate(PAPER_MATERIALS):
+        lacking = ~board[f"paper_{name}"].map(bool, na_action=None).to_numpy(dtype=bool)
+        bits |= lacking.astype(np.int64) << i
+    bits[board["last_submitted_at"].isna().to_numpy()] = (1 << len(PAPER_MATERIALS)) - 1
+    return pd.Series(_MISSING_BY_BITS[bits], index=board.index, dtype=object)
+
+
 def submission_board(
-    session: Session, scope: Scope, campaign_id: int, cutoff: datetime, risk_days: int = AT_RISK_DAYS
+    session: Session,
+    scope: Scope,
+    campaign_id: int,
+    cutoff: datetime,
+    risk_days: int = AT_RISK_DAYS,
+    units: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """``metrics.unit_progress`` plus what the submissions page adds: extension flag and note,
-    return reason, missing paper materials, members outstanding, at-risk flag, last chase."""
-    units = metrics.unit_progress(session, scope, campaign_id, cutoff)
+    return reason, missing paper materials, members outstanding, at-risk flag, last chase.
+    ``units``: the scope's ``unit_progress`` at the cut-off, where the caller has it already."""
+    if units is None:
+        units = metrics.unit_progress(session, scope, campaign_id, cutoff)
     if units.empty:
         return units
     board = (
@@ -88,7 +118,7 @@ def submission_board(
     board["extended"] = board["extended"].eq(True)
     if risk_days != metrics.AT_RISK_DAYS:
         board["at_risk"] = metrics.at_risk(board, cutoff, risk_days)
-    board["missing_materials"] = board.apply(missing_materials, axis=1)
+    board["missing_materials"] = missing_materials_column(board)
     board["members_outstanding"] = (board["expected_members"] - board["submitted"]).clip(lower=0).astype("int64")
     board["chases"] = board["chases"].fillna(0).astype("int64")
     return board

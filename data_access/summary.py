@@ -13,7 +13,9 @@ Writers keep them in their own transaction: ``actions.base.add_events`` diffs th
 rows' contributions before and after its update; code that inserts member rows calls
 ``add_members``; the bank result import calls ``add_bank_results``. ``rebuild_all`` recomputes
 everything in SQL (migration, bulk generator); ``recount_members`` is the independent oracle
-the tests compare with.
+the tests compare with. Wherever a delta is written, its unit's current totals
+(``unit_stage_total``, ``data_access.unit_state``) take it too, so a count at a cut-off is the
+total less the deltas after it.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from sqlalchemy import Connection, and_, case, delete, event, func, insert, insp
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from data_access import summary_more
+from data_access import summary_more, unit_state
 from data_access.models import BankResult, BankResultCount, Member, MemberStageCount
 
 CHUNK = 500
@@ -107,6 +109,7 @@ def apply_member_delta(session: Session, delta: dict[Key, int]) -> None:
         if n
     ]
     _upsert(session, MemberStageCount, ("campaign_id", "unit_id", "stage", "at"), rows)
+    unit_state.add_totals(session, rows)
 
 
 def changed(session: Session, member_ids: Sequence[int], before: dict[Key, int]) -> None:
@@ -160,9 +163,9 @@ def _summarise_orm_rows(session: Session, _context: object) -> None:
         _contributions([tuple(before)], delta, sign=-1)
         _contributions([tuple(getattr(m, name) for name in names)], delta)
     if any(delta.values()):
-        _upsert(connection, MemberStageCount, ("campaign_id", "unit_id", "stage", "at"), [
-            {"campaign_id": c, "unit_id": u, "stage": st, "at": at, "n": n} for (c, u, st, at), n in sorted(delta.items()) if n
-        ])
+        rows = [{"campaign_id": c, "unit_id": u, "stage": st, "at": at, "n": n} for (c, u, st, at), n in sorted(delta.items()) if n]
+        _upsert(connection, MemberStageCount, ("campaign_id", "unit_id", "stage", "at"), rows)
+        unit_state.add_totals(connection, rows)
     if results:
         ids = sorted({r.member_id for r in results})
         where = dict(
@@ -184,20 +187,9 @@ def _summarise_orm_rows(session: Session, _context: object) -> None:
 def stage_counts(campaign_id: int, cutoff: datetime):  # type: ignore[no-untyped-def]
     """SQL subquery ``mc``: per unit, the members counted per stage at the cut-off (the columns
     of the old member scan: validated, submitted, approved, sent_to_bank, produced, received,
-    distributed, delivered, activated, failed_open)."""
-    s = MemberStageCount
-    return (
-        select(
-            s.unit_id.label("unit_id"),
-            *(
-                func.coalesce(func.sum(case((s.stage == stage, s.n), else_=0)), 0).label(stage)
-                for stage in SUMMARY_STAGES
-            ),
-        )
-        .where(s.campaign_id == campaign_id, s.at <= cutoff)
-        .group_by(s.unit_id)
-        .subquery("mc")
-    )
+    distributed, delivered, activated, failed_open): the current totals per unit minus the
+    deltas dated after the cut-off (``unit_state.stage_counts_at``)."""
+    return unit_state.stage_counts_at(campaign_id, cutoff)
 
 
 # --- rebuilding and recounting -------------------------------------------------------------
@@ -236,6 +228,7 @@ def rebuild_members(bind: Session | Connection, campaign_id: int | None = None) 
         bind.execute(
             insert(MemberStageCount).from_select(["campaign_id", "unit_id", "stage", "at", "n"], summed)
         )
+    unit_state.rebuild_totals(bind, campaign_id)
 
 
 def rebuild_bank_results(bind: Session | Connection, campaign_id: int | None = None) -> None:
@@ -262,6 +255,7 @@ def rebuild_all(bind: Session | Connection, campaign_id: int | None = None) -> N
     rebuild_members(bind, campaign_id)
     rebuild_bank_results(bind, campaign_id)
     summary_more.rebuild(bind, campaign_id)
+    unit_state.rebuild(bind, campaign_id)
 
 
 def recount_members(session: Session, campaign_id: int) -> dict[tuple[int, str, datetime], int]:

@@ -23,7 +23,7 @@ from campaign.i18n import t
 from campaign.rules.id_number import id_hash
 from campaign.timeutil import now_utc
 from campaign.validate import Result, validate_workbook
-from data_access import summary, summary_more
+from data_access import summary, summary_more, unit_state
 from data_access.actions.base import NotFound, add_events, lock_org, log_action, require_role, unit_in_scope
 from data_access.audit import log_import
 from data_access.auth import CurrentUser
@@ -257,6 +257,7 @@ def _write(
             for start in range(0, len(events), CHUNK * 10):
                 session.execute(insert(MemberEvent), events[start : start + CHUNK * 10])
         stored = len(rows)
+    unit_state.refresh(session, campaign_id, [unit_id])  # the unit's stored state, in this transaction
     log_import(
         session,
         uploaded_by,

@@ -92,16 +92,12 @@ def unit_progress(scope: Scope, campaign_id: int, cutoff: datetime) -> pd.DataFr
         return metrics.unit_progress(session, scope, campaign_id, cutoff)
 
 
-def headline(scope: Scope, campaign_id: int, cutoff: datetime) -> metrics.Headline:
-    """The headline figures, from the cached unit progress at the same cut-off."""
-    return metrics.headline_of(unit_progress(scope, campaign_id, cutoff), *bank_counts(scope, campaign_id, cutoff))
-
-
 @st.cache_data(ttl=TTL, show_spinner=False)
-def bank_counts(scope: Scope, campaign_id: int, cutoff: datetime) -> tuple[int, int]:
-    """(bank results received, produced) up to the cut-off."""
+def headline(scope: Scope, campaign_id: int, cutoff: datetime) -> metrics.Headline:
+    """The headline figures at a cut-off, from a narrow per-unit frame (the overview asks for
+    three cut-offs; only the current one's whole frame is drawn) and the bank's result counts."""
     with read_session(engine()) as session:
-        return metrics.bank_results_received(session, scope, campaign_id, cutoff)
+        return metrics.headline(session, scope, campaign_id, cutoff)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

@@ -16,7 +16,7 @@ from data_access import submissions, validation_stats
 from data_access.auth import CurrentUser
 from data_access.db import read_session
 from data_access.scope import Scope
-from ui import downloads
+from ui import downloads, loaders
 from ui.loaders import TTL, engine
 
 
@@ -27,8 +27,9 @@ def submission_board(scope: Scope, campaign_id: int, cutoff: datetime) -> pd.Dat
     The form filler's phone is the unit's work contact (liaisons must call it), not a
     member's personal data, so it is kept in full.
     """
+    units = loaders.unit_progress(scope, campaign_id, cutoff)  # the overview's cached frame, shared
     with read_session(engine()) as session:
-        return submissions.submission_board(session, scope, campaign_id, cutoff)
+        return submissions.submission_board(session, scope, campaign_id, cutoff, units=units)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from campaign.errors import ActionRefused
 from campaign.i18n import t
 from campaign.timeutil import now_utc
+from data_access import unit_state
 from data_access.actions.base import NotFound, log_action, require_role, unit_in_scope
 from data_access.auth import CurrentUser
 from data_access.history import live
@@ -140,6 +141,7 @@ def record_materials(
         ),
         execution_options={"synchronize_session": False},
     )
+    unit_state.refresh_submissions(session, [submission.id])  # the unit's stored state, in this transaction
     session.expire(submission)
     log_action(
         session, user, "materials", f"submission:{submission.id}:{unit.code}", members,

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, aliased
 from campaign.errors import ActionRefused
 from campaign.i18n import has, t
 from campaign.timeutil import now_utc
+from data_access import unit_state
 from data_access.actions.base import NotAllowed, NotFound, add_events, log_action, require_role
 from data_access.actions.submit import ancestor_levels, live_members, review_chain
 from data_access.auth import CurrentUser
@@ -230,6 +231,7 @@ def review(
             .values(outcome="returned", reviewer=user.login, reviewed_at=at, return_reason=return_text(str(reason), note)),
             execution_options={"synchronize_session": False},
         )
+    unit_state.refresh_submissions(session, approved + returned)  # the units' stored state, in this transaction
     session.expire_all()
     result = ReviewResult(
         decision, tuple(approved), tuple((i, lv) for lv, sub_ids in moved.items() for i in sub_ids), tuple(returned),
