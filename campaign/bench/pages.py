@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -132,7 +131,11 @@ def child(url: str, role: str, warm_runs: int) -> dict[str, Any]:
     )
     out["report"] = {"seconds": seconds, "bytes": len(body), "rows": rows}
     out["units"] = len(units)
-    out["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # VmHWM, not getrusage's ru_maxrss: Linux carries ru_maxrss over fork and exec, so a child
+    # of this command (whose DuckDB copy of the rows takes gigabytes) would report the parent's peak.
+    from campaign.bench.server import memory_mb
+
+    out["max_rss_mb"] = memory_mb(os.getpid())[1]
     return out
 
 
