@@ -200,7 +200,7 @@ def _write(
         for f in result.findings
     ]
     if issues:
-        session.execute(insert(Finding), issues)
+        session.execute(insert(Finding.__table__), issues)  # Core: no per-row ORM work
     summary_more.refresh_units(session, campaign_id, [unit_id], [summary_more.FINDINGS])  # this transaction
     stored = 0
     if result.is_clean:
@@ -245,7 +245,7 @@ def _write(
             )
         ]
         if rows:
-            session.execute(insert(Member), rows)
+            session.execute(insert(Member.__table__), rows)  # Core: no per-row ORM work
             new = session.scalars(select(Member.id).where(Member.upload_id == upload.id)).all()
             summary.add_members(session, new)  # the summary tables, in this transaction
             events = [
@@ -255,7 +255,7 @@ def _write(
                 for member_id in new
             ]
             for start in range(0, len(events), CHUNK * 10):
-                session.execute(insert(MemberEvent), events[start : start + CHUNK * 10])
+                session.execute(insert(MemberEvent.__table__), events[start : start + CHUNK * 10])
         stored = len(rows)
     unit_state.refresh(session, campaign_id, [unit_id])  # the unit's stored state, in this transaction
     log_import(

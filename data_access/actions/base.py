@@ -117,7 +117,7 @@ def add_events(
         for member_id, unit_id in pairs
     ]
     for start in range(0, len(rows), CHUNK):
-        session.execute(insert(MemberEvent), rows[start : start + CHUNK])
+        session.execute(insert(MemberEvent.__table__), rows[start : start + CHUNK])  # Core: no per-row ORM work
     values: dict[str, object] = {}
     stage = STAGE_AFTER[kind]
     if move_stage and stage is not None:
