@@ -235,7 +235,8 @@ SHEET_COLUMNS = [
 
 
 def chase_sheet(
-    session: Session, scope: Scope, campaign_id: int, cutoff: datetime, board: pd.DataFrame | None = None
+    session: Session, scope: Scope, campaign_id: int, cutoff: datetime, board: pd.DataFrame | None = None,
+    reminders: bool = True,
 ) -> pd.DataFrame:
     """Every unit in scope to chase on the cut-off's day, most pressing first.
 
@@ -246,7 +247,8 @@ def chase_sheet(
     the reasons it is listed, whether it was contacted that day, the last contact and the
     reminder text (Chinese) to paste into WeChat. Order: the first reason, then most overdue,
     then most members outstanding, then code. ``board``: the same scope's
-    ``submissions.submission_board`` at the same cut-off, when the caller holds it already.
+    ``submissions.submission_board`` at the same cut-off, when the caller holds it already;
+    ``reminders=False`` leaves the reminder column empty (a count needs no texts).
     """
     from data_access import submissions  # submissions imports this module
 
@@ -268,8 +270,9 @@ def chase_sheet(
     sheet = sheet.sort_values(
         ["_rank", "days_overdue", "members_outstanding", "code"], ascending=[True, False, False, True]
     ).reset_index(drop=True)
-    facts = sheet[[c for c in REMINDER_COLUMNS if c in sheet.columns]]
-    sheet["reminder"] = [reminder_for(row, cutoff) for row in facts.to_dict("records")]
+    if reminders:
+        facts = sheet[[c for c in REMINDER_COLUMNS if c in sheet.columns]]
+        sheet["reminder"] = [reminder_for(row, cutoff) for row in facts.to_dict("records")]
     for column in SHEET_COLUMNS:
         if column not in sheet.columns:
             sheet[column] = None

@@ -48,12 +48,11 @@ with left:
 if right is not None:
     with right:
         st.subheader(t("sub.chase_title"))
-        chase_units = loaders_chase.chase_sheet(ctx.scope, ctx.campaign_id, ctx.cutoff)
-        if chase_units.empty:
+        to_chase, contacted = loaders_chase.chase_counts(ctx.scope, ctx.campaign_id, ctx.cutoff)
+        if not to_chase:
             st.info(t("sub.chase_empty"), icon=":material/thumb_up:")
         else:
-            st.info(t("chase.link_from_submissions", n=len(chase_units), done=int(chase_units["contacted_today"].sum())),
-                    icon=":material/phone_in_talk:")
+            st.info(t("chase.link_from_submissions", n=to_chase, done=contacted), icon=":material/phone_in_talk:")
         st.page_link("pages/14_chase.py", label=t("chase.link_label"), icon=":material/phone_in_talk:",
                      query_params=ctx.link_params or None)
 
@@ -64,8 +63,8 @@ chosen = st.multiselect(t("sub.filter_status"), UNIT_STATUSES, format_func=lambd
 shown = board[board["status"].isin(chosen)] if chosen else board
 table, config = progress_views.submissions_table(shown, t, ctx.cutoff, ctx.lang)
 st.caption(t("sub.table_caption"))
-# The timeline link per row: the same table built with unit ids for names gives the ids in row order.
-unit_ids = progress_views.submissions_table(shown.assign(unit_name=shown["unit_id"].astype(str)), t)[0][t("sub.col.unit")]
+# The timeline link per row (the table's rows are the units in this order).
+unit_ids = progress_views.by_urgency(shown)["unit_id"].tolist()
 linked = table.assign(**{t("tl.link"): [unit_link("timeline", u) for u in unit_ids]})
 if not chaser:  # when the liaisons last called is their internal matter
     table = table.drop(columns=[t("sub.col.last_chase")])

@@ -31,6 +31,16 @@ def chase_sheet(scope: Scope, campaign_id: int, cutoff: datetime) -> pd.DataFram
         return chase.chase_sheet(session, scope, campaign_id, cutoff, board=board)
 
 
+@st.cache_data(ttl=TTL, show_spinner=False)
+def chase_counts(scope: Scope, campaign_id: int, cutoff: datetime) -> tuple[int, int]:
+    """(units to chase, of them contacted today): the submissions page's pointer to the chase
+    page, without the reminder texts."""
+    board = loaders_progress.submission_board(scope, campaign_id, cutoff)
+    with read_session(engine()) as session:
+        sheet = chase.chase_sheet(session, scope, campaign_id, cutoff, board=board, reminders=False)
+    return len(sheet), int(sheet["contacted_today"].sum()) if len(sheet) else 0
+
+
 def workbook_button(ctx: Any, sheet: pd.DataFrame, label: str, key: str) -> None:
     """The Excel download of the sheet as shown: built, re-checked and audited on the click."""
     name = downloads.export_name(ctx.t("chase.file_name"), ctx.scope_label, ctx.as_of, "xlsx")

@@ -119,17 +119,23 @@ def hours_text(value: object) -> str:
     return f"+{number:.1f}" if number >= 0 else f"−{abs(number):.1f}"
 
 
+def by_urgency(board: pd.DataFrame) -> pd.DataFrame:
+    """The board's units, the most urgent first (the unit table's order): late, then most days
+    overdue, at risk, by status, by code."""
+    return board.assign(
+        _urgency=board["status"].map(STATUS_URGENCY),
+        _late=~board["overdue"].astype(bool),
+        _risk=~board["at_risk"].astype(bool),
+    ).sort_values(["_late", "days_overdue", "_risk", "_urgency", "code"], ascending=[True, False, True, True, True])
+
+
 def submissions_table(
     board: pd.DataFrame, t: Translate, cutoff: datetime | None = None, lang: str = "zh"
 ) -> tuple[pd.DataFrame, dict[str, object]]:
     """The unit table with the user's column names, the most urgent units first, and its
     column configuration. Optional times and hours are text, so empty cells stay empty. With a
     cut-off, a countdown column ("还剩 1 天 18 小时", "已超期 4 小时", "已报送")."""
-    board = board.assign(
-        _urgency=board["status"].map(STATUS_URGENCY),
-        _late=~board["overdue"].astype(bool),
-        _risk=~board["at_risk"].astype(bool),
-    ).sort_values(["_late", "days_overdue", "_risk", "_urgency", "code"], ascending=[True, False, True, True, True])
+    board = by_urgency(board)
     submitted = board["last_submitted_at"].notna()
     columns: dict[str, object] = {
         t("sub.col.unit"): board["unit_name"],
