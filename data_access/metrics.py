@@ -518,14 +518,40 @@ def member_milestone_counts(session: Session, scope: Scope, campaign_id: int, cu
     return {key: int(value or 0) for key, value in row.items()}
 
 
-def milestone_deadlines(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) -> pd.DataFrame:
+@dataclass(frozen=True)
+class MilestoneDeadlines:
+    """The units' effective deadlines per milestone, as the milestone cards need them:
+    ``counts`` (milestone, due_at, units: how many units in scope have that deadline) for the
+    usual deadline and the range, and ``per_unit`` (unit_id, milestone, due_at) only for the
+    milestones whose overdue units are counted from a per-unit state and whose deadline the
+    unit frame does not carry (district review; the unit frame's ``due_at`` is the submission
+    deadline)."""
+
+    counts: pd.DataFrame
+    per_unit: pd.DataFrame
+
+
+PER_UNIT_MILESTONES = ("district_review",)
+
+
+def milestone_deadlines(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) -> MilestoneDeadlines:
     """Each unit in scope's effective deadline for every milestone the campaign has one for
-    (``deadlines.effective_deadlines`` with milestones=None): unit_id, milestone, due_at."""
+    (``deadlines.effective_deadlines`` with milestones=None), counted per deadline; per unit
+    only for ``PER_UNIT_MILESTONES`` (a city's 50,000 units × 4 milestones as rows cost seconds)."""
     eff = deadlines.effective_deadlines(campaign_id, None, cutoff, level="unit").subquery("eff")
-    query = select(eff.c.org_id.label("unit_id"), eff.c.milestone, eff.c.due_at).join(
-        OrgUnit, OrgUnit.id == eff.c.org_id
-    ).where(scope.org_filter(OrgUnit))
-    return pd.DataFrame(session.execute(query).all(), columns=["unit_id", "milestone", "due_at"])
+    in_scope = and_(OrgUnit.id == eff.c.org_id, scope.org_filter(OrgUnit))
+    counts = session.execute(
+        select(eff.c.milestone, eff.c.due_at, func.count().label("units")).join(OrgUnit, in_scope)
+        .group_by(eff.c.milestone, eff.c.due_at)
+    ).all()
+    per_unit = session.execute(
+        select(eff.c.org_id, eff.c.milestone, eff.c.due_at).join(OrgUnit, in_scope)
+        .where(eff.c.milestone.in_(PER_UNIT_MILESTONES))
+    ).all()
+    return MilestoneDeadlines(
+        pd.DataFrame(counts, columns=["milestone", "due_at", "units"]),
+        pd.DataFrame(per_unit, columns=["unit_id", "milestone", "due_at"]),
+    )
 
 
 def milestone_progress(
@@ -542,7 +568,7 @@ def milestone_progress(
 
 
 def milestone_progress_of(
-    units: pd.DataFrame, dues: pd.DataFrame, members: dict[str, int], cutoff: datetime, window_days: int,
+    units: pd.DataFrame, dues: MilestoneDeadlines, members: dict[str, int], cutoff: datetime, window_days: int,
     milestones: tuple[str, ...],
 ) -> list[MilestoneProgress]:
     """The milestones' progress from a unit_progress frame, the units' deadlines per milestone and
@@ -550,11 +576,12 @@ def milestone_progress_of(
     start = pd.Timestamp(cutoff - pd.Timedelta(days=window_days))
     out = []
     for milestone in milestones:
-        mine = dues[dues["milestone"] == milestone] if len(dues) else dues
-        due_per_unit = pd.to_datetime(mine.set_index("unit_id")["due_at"]) if len(mine) else pd.Series(dtype="datetime64[ns]")
-        if len(due_per_unit):
-            due_at: datetime | None = due_per_unit.mode().iloc[0].to_pydatetime()
-            earliest, latest = due_per_unit.min().to_pydatetime(), due_per_unit.max().to_pydatetime()
+        mine = dues.counts[dues.counts["milestone"] == milestone] if len(dues.counts) else dues.counts
+        if len(mine):
+            spread = pd.Series(mine["units"].to_numpy(), index=pd.to_datetime(mine["due_at"])).sort_index()
+            # the deadline most units have (the earliest of equally common ones, as Series.mode)
+            due_at: datetime | None = spread[spread == spread.max()].index[0].to_pydatetime()
+            earliest, latest = spread.index[0].to_pydatetime(), spread.index[-1].to_pydatetime()
         else:
             due_at = earliest = latest = None
         overdue = 0
@@ -567,8 +594,12 @@ def milestone_progress_of(
                 done_at = pd.to_datetime(units["approved_at"]) if len(units) else pd.Series(dtype="datetime64[ns]")
             total, done = len(units), int(done_mask.sum())
             recent = int((done_mask & (done_at > start)).sum()) if len(units) else 0
-            if len(units) and len(due_per_unit):
-                unit_due = units["unit_id"].map(due_per_unit)
+            if len(units) and len(mine):
+                if milestone == "unit_submission":  # the unit frame's deadline is this one
+                    unit_due = pd.to_datetime(units["due_at"])
+                else:
+                    own = dues.per_unit[dues.per_unit["milestone"] == milestone]
+                    unit_due = units["unit_id"].map(pd.to_datetime(own.set_index("unit_id")["due_at"]))
                 overdue = int((unit_due.notna() & (unit_due <= cutoff) & ~done_mask).sum())
         elif milestone == "bank_batch":
             total, done, recent = members["approved"], members["sent"], members["sent_recent"]

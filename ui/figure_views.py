@@ -30,7 +30,7 @@ UNIT_DONE_KEYS = {"unit_submission": "cd.submitted", "district_review": "cd.appr
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def milestone_inputs(scope: Scope, campaign_id: int, cutoff: datetime, window_days: int = 7) -> tuple[pd.DataFrame, dict[str, int]]:
+def milestone_inputs(scope: Scope, campaign_id: int, cutoff: datetime, window_days: int = 7) -> tuple[metrics.MilestoneDeadlines, dict[str, int]]:
     """The units' deadlines per milestone and the member counts of the milestones (scoped)."""
     start = cutoff - pd.Timedelta(days=window_days)
     with read_session(engine()) as session:
