@@ -33,13 +33,13 @@ def register(subparsers: Any) -> None:
     validate.add_argument("--seed", type=int, default=2014)
     validate.add_argument("--bad-share", type=float, default=0.03)
     validate.set_defaults(func=run)
-    from campaign.bench.pages import register as register_pages
+    from campaign.cli._benchmarks.pages import register as register_pages
 
     register_pages(inner)
-    from campaign.bench.upload import register as register_upload
+    from campaign.cli._benchmarks.upload import register as register_upload
 
     register_upload(inner)
-    from campaign.bench.server import register as register_server
+    from campaign.cli._benchmarks.server import register as register_server
 
     register_server(inner)
 

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 # DuckDB reference for a loader: which aggregation over the same rows it stands for.
 REFERENCE = {
@@ -133,7 +133,7 @@ def child(url: str, role: str, warm_runs: int) -> dict[str, Any]:
     out["units"] = len(units)
     # VmHWM, not getrusage's ru_maxrss: Linux carries ru_maxrss over fork and exec, so a child
     # of this command (whose DuckDB copy of the rows takes gigabytes) would report the parent's peak.
-    from campaign.bench.server import memory_mb
+    from campaign.cli._benchmarks.server import memory_mb
 
     out["max_rss_mb"] = memory_mb(os.getpid())[1]
     return out
@@ -221,7 +221,7 @@ def run(args: argparse.Namespace) -> int:
     for role in roles:
         samples = []
         for _ in range(args.runs):
-            command = [sys.executable, "-m", "campaign.bench.pages", "--child", "--database", url, "--role", role, "--warm", str(args.warm)]
+            command = [sys.executable, "-m", "campaign.cli._benchmarks.pages", "--child", "--database", url, "--role", role, "--warm", str(args.warm)]
             done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
             if done.returncode != 0:
                 print(done.stderr[-3000:], file=sys.stderr)
