@@ -12,5 +12,5 @@ def test_bench_upload_prints_cold_warm_and_baselines(capsys: pytest.CaptureFixtu
     out = capsys.readouterr().out
     assert code == 0
     assert "errors found: [0, 0]" in out  # clean lists of fresh people: the members are stored
-    for label in ("openpyxl read-only bare read", "city, cold", "city, warm", "nearly empty campaign", "peak memory"):
+    for label in ("openpyxl read-only bare read", "intake page's imports", "city, cold", "city, warm", "nearly empty campaign", "peak memory"):
         assert label in out
