@@ -165,10 +165,7 @@ class BulkWriter:
                 f"SELECT name, sql FROM sqlite_master WHERE type='index' AND sql IS NOT NULL AND tbl_name IN ({marks})",
                 STREAMED_TABLES,
             ).fetchall()
-            for name, sql in found:
-                if name in _DROP_DURING_LOAD:
-                    cursor.execute(f'DROP INDEX "{name}"')
-                    self.dropped.append(sql)
+            self._drop_indexes(cursor, found)
             for table, columns in _SCRATCH.items():
                 cursor.execute(_scratch_sql(table, columns, "TEXT"))
             cursor.execute('CREATE INDEX IF NOT EXISTS temp.city_unit_event_unit ON city_unit_event (unit_id, seq)')
@@ -178,10 +175,7 @@ class BulkWriter:
                 "AND i.tablename = ANY(%s) AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
                 (list(STREAMED_TABLES),),
             ).fetchall()
-            for name, sql in found:
-                if name in _DROP_DURING_LOAD:
-                    cursor.execute(f'DROP INDEX "{name}"')
-                    self.dropped.append(sql)
+            self._drop_indexes(cursor, found)
             for table, columns in _SCRATCH.items():
                 cursor.execute(_scratch_sql(table, columns, "TIMESTAMP"))
             cursor.execute("CREATE INDEX IF NOT EXISTS city_unit_event_unit ON city_unit_event (unit_id, seq)")
@@ -193,6 +187,14 @@ class BulkWriter:
                 self.raw.rollback()
         self.raw.commit()
         return self
+
+    def _drop_indexes(self, cursor: Any, found: Sequence[tuple[str, str]]) -> None:
+        """Drop the indexes of ``_DROP_DURING_LOAD`` among ``found`` (name, definition), keeping
+        their definitions to rebuild them in ``finish``."""
+        for name, sql in found:
+            if name in _DROP_DURING_LOAD:
+                cursor.execute(f'DROP INDEX "{name}"')
+                self.dropped.append(sql)
 
     def _cursor(self) -> Any:
         """A cursor inside a transaction. The engine's SQLite connections run in autocommit
