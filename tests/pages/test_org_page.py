@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import streamlit as st
 from sqlalchemy import func, select
@@ -85,3 +86,42 @@ def test_dashboard_on_a_tree_without_areas(empty_db: str) -> None:
     units = [s for s in dash.selectbox if s.key == "unit"]
     assert units and len(units[0].options) == 3  # all + two units, no area filter in between
     assert not [s for s in dash.selectbox if s.key == "area"]
+
+
+def _tree_rows_oracle() -> pd.DataFrame:
+    """The tree as the page read it before the column-wise build: ORM rows, lambdas, Python sort."""
+    from sqlalchemy.orm import aliased
+
+    from data_access import levels as level_data
+    from ui.loaders import engine
+
+    parent = aliased(OrgUnit)
+    with write_session(engine()) as session:
+        stored = {level.code: level for level in level_data.levels(session)}
+        rows = session.execute(
+            select(OrgUnit.code, OrgUnit.name, parent.code, OrgUnit.level, OrgUnit.card_unit_name, OrgUnit.contact_name,
+                   OrgUnit.expected_members, OrgUnit.retired_at, OrgUnit.path)
+            .join(parent, parent.id == OrgUnit.parent_id, isouter=True).order_by(OrgUnit.path)
+        ).all()
+    frame = pd.DataFrame(rows, columns=["code", "name", "parent_code", "level", "card_unit_name", "contact_name",
+                                        "expected_members", "retired_at", "path"])
+    frame["level_name"] = frame["level"].map(lambda code: stored[code].name if code in stored else code)
+    frame["kind"] = frame["level"].map(lambda code: stored[code].kind if code in stored else "")
+    frame["rank"] = frame["level"].map(lambda code: stored[code].rank if code in stored else 0)
+    paths = [[int(part) for part in str(path).strip("/").split("/") if part] for path in frame["path"].tolist()]
+    return frame.iloc[sorted(range(len(frame)), key=paths.__getitem__)].reset_index(drop=True)
+
+
+def test_tree_frame_equals_the_row_by_row_read(empty_db: str) -> None:
+    from ui import loaders_org
+
+    at = page("boss")
+    at.file_uploader(key="org_upload").set_value(("tree.csv", csv_bytes(SEED_TREE), "text/csv")).run()
+    at.button(key="org_apply").click().run()
+    at = page("boss")  # again without the last unit: it is retired, not deleted
+    at.file_uploader(key="org_upload").set_value(("tree.csv", csv_bytes(SEED_TREE[:-1]), "text/csv")).run()
+    at.button(key="org_apply").click().run()
+    assert not at.exception, at.exception
+    tree = loaders_org.tree_frame()
+    assert len(tree) == len(SEED_TREE) and tree["retired_at"].notna().sum() == 1
+    pd.testing.assert_frame_equal(tree, _tree_rows_oracle())
