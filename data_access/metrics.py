@@ -500,23 +500,18 @@ class MilestoneProgress:
 def member_milestone_counts(session: Session, scope: Scope, campaign_id: int, cutoff: datetime, start: datetime) -> dict[str, int]:
     """Live members in scope: approved, sent to the bank (by the cut-off and in the window),
     produced, delivered (by the cut-off and in the window). Sums over summary rows, never over
-    members: the counts by the cut-off are the units' stage counts then (``summary.stage_counts``),
-    the window counts ``summary_window.window_counts``."""
-    mc = summary.stage_counts(campaign_id, cutoff)
-    by_cutoff = {"approved": "approved", "sent": "sent_to_bank", "produced": "produced", "delivered": "delivered"}
-    query = select(*(func.coalesce(func.sum(mc.c[stage]), 0).label(name) for name, stage in by_cutoff.items()))
-    if scope.root_path is not None:
-        query = query.join(OrgUnit, OrgUnit.id == mc.c.unit_id).where(scope.org_filter(OrgUnit))
-    else:
-        query = query.select_from(mc)
-    totals = session.execute(query).mappings().one()
+    members: the counts by the cut-off are the scope's stage counts then
+    (``summary_window.scope_stage_counts``), the window counts ``summary_window.window_counts``."""
+    by_cutoff = summary_window.scope_stage_counts(
+        session, scope, campaign_id, cutoff, ("approved", "sent_to_bank", "produced", "delivered")
+    )
     recent = summary_window.window_counts(session, scope, campaign_id, cutoff, start)
     return {
-        "approved": int(totals["approved"]),
-        "sent": int(totals["sent"]),
+        "approved": by_cutoff["approved"],
+        "sent": by_cutoff["sent_to_bank"],
         "sent_recent": recent["sent_to_bank"],
-        "produced": int(totals["produced"]),
-        "delivered": int(totals["delivered"]),
+        "produced": by_cutoff["produced"],
+        "delivered": by_cutoff["delivered"],
         "delivered_recent": recent["delivered"],
     }
 

@@ -30,14 +30,14 @@ independent per-row oracle the tests compare with.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import Connection, DateTime, and_, case, delete, func, insert, inspect, literal, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from data_access.models import Member, MemberStageWindow, OrgUnit
+from data_access.models import Member, MemberStageCount, MemberStageWindow, OrgUnit, UnitStageTotal
 from data_access.scope import Scope
 
 CHUNK = 500
@@ -88,6 +88,28 @@ def apply(bind: Bind, delta: Mapping[WindowKey, int]) -> None:
 
 
 # --- reading ----------------------------------------------------------------------------
+
+
+def scope_stage_counts(
+    session: Session, scope: Scope, campaign_id: int, cutoff: datetime, stages: Sequence[str]
+) -> dict[str, int]:
+    """Member rows in scope counted for each stage at the cut-off (reached it by then and live
+    then), as stage -> count: the scope's ``unit_stage_total`` summed less the scope's
+    ``member_stage_count`` deltas dated after the cut-off, each summed over the scope at once
+    (the sum of ``unit_state.stage_counts_at`` over the scope's units, without a row per unit)."""
+    t, s = UnitStageTotal, MemberStageCount
+    totals = select(*(func.coalesce(func.sum(getattr(t, stage)), 0) for stage in stages)).where(t.campaign_id == campaign_id)
+    later = (
+        select(s.stage, func.sum(s.n))
+        .where(s.campaign_id == campaign_id, s.at > cutoff, s.stage.in_(stages))
+        .group_by(s.stage)
+    )
+    if scope.root_path is not None:
+        totals = totals.join(OrgUnit, OrgUnit.id == t.unit_id).where(scope.org_filter(OrgUnit))
+        later = later.join(OrgUnit, OrgUnit.id == s.unit_id).where(scope.org_filter(OrgUnit))
+    now = session.execute(totals).one()
+    since = {stage: int(n or 0) for stage, n in session.execute(later)}
+    return {stage: int(n) - since.get(stage, 0) for stage, n in zip(stages, now, strict=True)}
 
 
 def window_counts(session: Session, scope: Scope, campaign_id: int, cutoff: datetime, start: datetime) -> dict[str, int]:
@@ -180,6 +202,6 @@ def recount(session: Session, campaign_id: int) -> dict[tuple[int, str, datetime
 
 
 __all__ = [
-    "FOREVER", "STAGES", "STAGE_COLUMNS", "WindowKey", "add_row", "apply", "is_window_key", "rebuild", "recount", "stored",
-    "window_counts",
+    "FOREVER", "STAGES", "STAGE_COLUMNS", "WindowKey", "add_row", "apply", "is_window_key", "rebuild", "recount",
+    "scope_stage_counts", "stored", "window_counts",
 ]
