@@ -15,7 +15,9 @@ rows' contributions before and after its update; code that inserts member rows c
 everything in SQL (migration, bulk generator); ``recount_members`` is the independent oracle
 the tests compare with. Wherever a delta is written, its unit's current totals
 (``unit_stage_total``, ``data_access.unit_state``) take it too, so a count at a cut-off is the
-total less the deltas after it.
+total less the deltas after it. The same contributions carry each row's key in
+``member_stage_window`` (``data_access.summary_window``: the milestone cards' window counts), so
+every writer above keeps that table too; ``rebuild_all`` rebuilds it.
 """
 
 from __future__ import annotations
