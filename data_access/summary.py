@@ -122,11 +122,11 @@ def _split(delta: dict[AnyKey, int]) -> tuple[dict[Key, int], dict[summary_windo
 
 def apply_member_delta(session: Session, delta: dict[AnyKey, int]) -> None:
     """Add a change of contributions to ``member_stage_count`` (and ``member_stage_window``)."""
-    delta, window = _split(delta)  # type: ignore[assignment]
+    counts, window = _split(delta)
     summary_window.apply(session, window)
     rows = [
         {"campaign_id": c, "unit_id": u, "stage": s, "at": at, "n": n}
-        for (c, u, s, at), n in sorted(delta.items(), key=lambda item: (item[0][0], item[0][1], item[0][2], item[0][3]))
+        for (c, u, s, at), n in sorted(counts.items(), key=lambda item: (item[0][0], item[0][1], item[0][2], item[0][3]))
         if n
     ]
     _upsert(session, MemberStageCount, ("campaign_id", "unit_id", "stage", "at"), rows)
@@ -183,10 +183,10 @@ def _summarise_orm_rows(session: Session, _context: object) -> None:
             before.append(history.deleted[0] if history.deleted else getattr(m, name))
         _contributions([tuple(before)], delta, sign=-1)
         _contributions([tuple(getattr(m, name) for name in names)], delta)
-    delta, window = _split(delta)  # type: ignore[assignment]
+    counts, window = _split(delta)
     summary_window.apply(connection, window)
-    if any(delta.values()):
-        rows = [{"campaign_id": c, "unit_id": u, "stage": st, "at": at, "n": n} for (c, u, st, at), n in sorted(delta.items()) if n]
+    if any(counts.values()):
+        rows = [{"campaign_id": c, "unit_id": u, "stage": st, "at": at, "n": n} for (c, u, st, at), n in sorted(counts.items()) if n]
         _upsert(connection, MemberStageCount, ("campaign_id", "unit_id", "stage", "at"), rows)
         unit_state.add_totals(connection, rows)
     if results:
