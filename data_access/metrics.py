@@ -23,9 +23,8 @@ from sqlalchemy import Boolean, CompoundSelect, DateTime, Select, and_, case, fu
 from sqlalchemy.orm import Session, aliased
 
 from campaign.stages import MILESTONES, SUBMITTED_STATUSES
-from data_access import deadlines, summary, unit_state
-from data_access.history import live_at
-from data_access.models import BankResultCount, Deadline, Member, OrgUnit
+from data_access import deadlines, summary, summary_window, unit_state
+from data_access.models import BankResultCount, Deadline, OrgUnit
 from data_access.scope import Scope
 
 GROUP_LEVELS = ("district", "area", "unit")
@@ -500,22 +499,21 @@ class MilestoneProgress:
 
 def member_milestone_counts(session: Session, scope: Scope, campaign_id: int, cutoff: datetime, start: datetime) -> dict[str, int]:
     """Live members in scope: approved, sent to the bank (by the cut-off and in the window),
-    produced, delivered (by the cut-off and in the window)."""
-    m = Member
-    query = (
-        select(
-            count_if(m.approved_at <= cutoff).label("approved"),
-            count_if(m.sent_at <= cutoff).label("sent"),
-            count_if(and_(m.sent_at > start, m.sent_at <= cutoff)).label("sent_recent"),
-            count_if(m.produced_at <= cutoff).label("produced"),
-            count_if(m.delivered_at <= cutoff).label("delivered"),
-            count_if(and_(m.delivered_at > start, m.delivered_at <= cutoff)).label("delivered_recent"),
-        )
-        .join(OrgUnit, OrgUnit.id == m.unit_id)
-        .where(m.campaign_id == campaign_id, live_at(cutoff, m), scope.org_filter(OrgUnit))
+    produced, delivered (by the cut-off and in the window). Sums over summary rows, never over
+    members: the counts by the cut-off are the scope's stage counts then
+    (``summary_window.scope_stage_counts``), the window counts ``summary_window.window_counts``."""
+    by_cutoff = summary_window.scope_stage_counts(
+        session, scope, campaign_id, cutoff, ("approved", "sent_to_bank", "produced", "delivered")
     )
-    row = session.execute(query).mappings().one()
-    return {key: int(value or 0) for key, value in row.items()}
+    recent = summary_window.window_counts(session, scope, campaign_id, cutoff, start)
+    return {
+        "approved": by_cutoff["approved"],
+        "sent": by_cutoff["sent_to_bank"],
+        "sent_recent": recent["sent_to_bank"],
+        "produced": by_cutoff["produced"],
+        "delivered": by_cutoff["delivered"],
+        "delivered_recent": recent["delivered"],
+    }
 
 
 @dataclass(frozen=True)

@@ -709,3 +709,27 @@ Index(
     "ix_member_stage_count_recent",
     MemberStageCount.campaign_id, MemberStageCount.at, MemberStageCount.unit_id, MemberStageCount.stage, MemberStageCount.n,
 )
+
+
+# --- the milestone cards' window counts (data_access/summary_window.py keeps it) ------------
+
+
+class MemberStageWindow(Base):
+    """Member rows per unit and stage (sent to the bank, delivered) that reached it at
+    ``reached_at`` and count for it from ``live_from`` (the later of that and the row's
+    collection) until ``live_until`` (its supersession or withdrawal; 9999-12-31 while live):
+    "live at the cut-off and reached in (start, cutoff]" is a sum of ``n`` over the rows whose
+    ``reached_at`` falls in the window, never over members. Kept in the transaction that
+    changes the member rows."""
+
+    __tablename__ = "member_stage_window"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), primary_key=True)
+    stage: Mapped[str] = mapped_column(String(16), primary_key=True)
+    reached_at: Mapped[datetime] = mapped_column(DateTime, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), primary_key=True)
+    live_from: Mapped[datetime] = mapped_column(DateTime, primary_key=True)
+    live_until: Mapped[datetime] = mapped_column(DateTime, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = {"sqlite_with_rowid": False}  # SQLite: rows in key order, a window is one range

@@ -15,7 +15,9 @@ rows' contributions before and after its update; code that inserts member rows c
 everything in SQL (migration, bulk generator); ``recount_members`` is the independent oracle
 the tests compare with. Wherever a delta is written, its unit's current totals
 (``unit_stage_total``, ``data_access.unit_state``) take it too, so a count at a cut-off is the
-total less the deltas after it.
+total less the deltas after it. The same contributions carry each row's key in
+``member_stage_window`` (``data_access.summary_window``: the milestone cards' window counts), so
+every writer above keeps that table too; ``rebuild_all`` rebuilds it.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from sqlalchemy import Connection, and_, case, delete, event, func, insert, insp
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from data_access import summary_more, unit_state
+from data_access import summary_more, summary_window, unit_state
 from data_access.models import BankResult, BankResultCount, Member, MemberStageCount
 
 CHUNK = 500
@@ -54,10 +56,14 @@ _ROW_COLUMNS = (
 )
 
 Key = tuple[int, int, str, datetime]  # campaign, unit, stage, at
+# The contributions held in one dict: ``member_stage_count`` keys and ``summary_window``'s
+# (six parts: the milestone cards' window counts), told apart by ``summary_window.is_window_key``.
+AnyKey = Key | summary_window.WindowKey
 
 
-def _contributions(rows: Iterable[Sequence[object]], into: dict[Key, int], sign: int = 1) -> dict[Key, int]:
-    """Add each member row's +1 / -1 per stage into ``into`` (times ``sign``)."""
+def _contributions(rows: Iterable[Sequence[object]], into: dict[AnyKey, int], sign: int = 1) -> dict[AnyKey, int]:
+    """Add each member row's +1 / -1 per stage into ``into`` (times ``sign``), and its
+    ``summary_window`` contribution."""
     for row in rows:
         campaign_id, unit_id, collected, superseded, withdrawn = row[:5]
         ends = [t for t in (superseded, withdrawn) if t is not None]
@@ -72,6 +78,7 @@ def _contributions(rows: Iterable[Sequence[object]], into: dict[Key, int], sign:
                 end = produced if end is None or produced < end else end  # type: ignore[operator]
             if end is not None and end <= start:  # type: ignore[operator]
                 continue  # never counted at any cut-off
+            summary_window.add_row(into, campaign_id, unit_id, stage, reached, start, end, sign)  # type: ignore[arg-type]
             key = (campaign_id, unit_id, stage, start)
             into[key] = into.get(key, 0) + sign  # type: ignore[index]
             if end is not None:
@@ -80,9 +87,9 @@ def _contributions(rows: Iterable[Sequence[object]], into: dict[Key, int], sign:
     return into
 
 
-def snapshot(session: Session, member_ids: Sequence[int]) -> dict[Key, int]:
+def snapshot(session: Session, member_ids: Sequence[int]) -> dict[AnyKey, int]:
     """The summary contributions of these member rows as they stand now."""
-    found: dict[Key, int] = {}
+    found: dict[AnyKey, int] = {}
     ids = sorted(set(member_ids))
     for start in range(0, len(ids), CHUNK):
         rows = session.execute(select(*_ROW_COLUMNS).where(Member.id.in_(ids[start : start + CHUNK]))).all()
@@ -101,18 +108,32 @@ def _upsert(session: Session | Connection, table: type, keys: Sequence[str], row
         session.execute(statement)
 
 
-def apply_member_delta(session: Session, delta: dict[Key, int]) -> None:
-    """Add a change of contributions to ``member_stage_count``."""
+def _split(delta: dict[AnyKey, int]) -> tuple[dict[Key, int], dict[summary_window.WindowKey, int]]:
+    """The ``member_stage_count`` keys and the ``summary_window`` keys of a delta."""
+    stage_keys: dict[Key, int] = {}
+    window_keys: dict[summary_window.WindowKey, int] = {}
+    for key, n in delta.items():
+        if summary_window.is_window_key(key):
+            window_keys[key] = n  # type: ignore[index]
+        else:
+            stage_keys[key] = n  # type: ignore[index]
+    return stage_keys, window_keys
+
+
+def apply_member_delta(session: Session, delta: dict[AnyKey, int]) -> None:
+    """Add a change of contributions to ``member_stage_count`` (and ``member_stage_window``)."""
+    counts, window = _split(delta)
+    summary_window.apply(session, window)
     rows = [
         {"campaign_id": c, "unit_id": u, "stage": s, "at": at, "n": n}
-        for (c, u, s, at), n in sorted(delta.items(), key=lambda item: (item[0][0], item[0][1], item[0][2], item[0][3]))
+        for (c, u, s, at), n in sorted(counts.items(), key=lambda item: (item[0][0], item[0][1], item[0][2], item[0][3]))
         if n
     ]
     _upsert(session, MemberStageCount, ("campaign_id", "unit_id", "stage", "at"), rows)
     unit_state.add_totals(session, rows)
 
 
-def changed(session: Session, member_ids: Sequence[int], before: dict[Key, int]) -> None:
+def changed(session: Session, member_ids: Sequence[int], before: dict[AnyKey, int]) -> None:
     """After rows' cache columns changed: write the difference to the summary."""
     delta = snapshot(session, member_ids)
     for key, n in before.items():
@@ -152,7 +173,7 @@ def _summarise_orm_rows(session: Session, _context: object) -> None:
         return
     connection = session.connection()
     names = [c.key for c in _ROW_COLUMNS]
-    delta: dict[Key, int] = {}
+    delta: dict[AnyKey, int] = {}
     _contributions([tuple(getattr(m, name) for name in names) for m in members], delta)
     for m in changed_members:  # attribute history still holds the values before this flush
         state = inspect(m)
@@ -162,8 +183,10 @@ def _summarise_orm_rows(session: Session, _context: object) -> None:
             before.append(history.deleted[0] if history.deleted else getattr(m, name))
         _contributions([tuple(before)], delta, sign=-1)
         _contributions([tuple(getattr(m, name) for name in names)], delta)
-    if any(delta.values()):
-        rows = [{"campaign_id": c, "unit_id": u, "stage": st, "at": at, "n": n} for (c, u, st, at), n in sorted(delta.items()) if n]
+    counts, window = _split(delta)
+    summary_window.apply(connection, window)
+    if any(counts.values()):
+        rows = [{"campaign_id": c, "unit_id": u, "stage": st, "at": at, "n": n} for (c, u, st, at), n in sorted(counts.items()) if n]
         _upsert(connection, MemberStageCount, ("campaign_id", "unit_id", "stage", "at"), rows)
         unit_state.add_totals(connection, rows)
     if results:
@@ -256,15 +279,17 @@ def rebuild_all(bind: Session | Connection, campaign_id: int | None = None) -> N
     rebuild_bank_results(bind, campaign_id)
     summary_more.rebuild(bind, campaign_id)
     unit_state.rebuild(bind, campaign_id)
+    summary_window.rebuild(bind, campaign_id)
 
 
 def recount_members(session: Session, campaign_id: int) -> dict[tuple[int, str, datetime], int]:
     """The oracle: every member row's contributions computed in Python, as (unit, stage, at) ->
     n without zeros."""
-    found: dict[Key, int] = {}
+    found: dict[AnyKey, int] = {}
     query = select(*_ROW_COLUMNS).where(Member.campaign_id == campaign_id).execution_options(yield_per=5000)
     _contributions(session.execute(query), found)
-    return {(u, s, at): n for (_c, u, s, at), n in found.items() if n}
+    stage_keys, _window = _split(found)
+    return {(u, s, at): n for (_c, u, s, at), n in stage_keys.items() if n}
 
 
 def stored_members(session: Session, campaign_id: int) -> dict[tuple[int, str, datetime], int]:

@@ -4,7 +4,6 @@ equal the old member-scanning queries (kept here as the oracle)."""
 
 from __future__ import annotations
 
-import random
 from datetime import datetime, timedelta
 
 import pandas as pd
@@ -14,22 +13,14 @@ from sqlalchemy.orm import Session
 
 from campaign.demo import DemoConfig
 from campaign.demo.story import generate_story
-from campaign.errors import ActionRefused
 from data_access import metrics, summary
-from data_access.actions import people
-from data_access.actions.corrections import withdraw_member as withdraw_failed
-from data_access.auth import load_user
 from data_access.db import read_session, write_session
 from data_access.demo_driver import StoryRun
 from data_access.history import live_at
 from data_access.models import BankResult, Campaign, Member, MemberStageCount, OrgUnit
 from data_access.scope import Scope
-from data_access.uploads import withdraw_upload
-from tests.campaign.conftest import make_id
 from tests.conftest import DEMO_NOW
-
-MID = DemoConfig(seed=5, units=24, members=1_500)
-
+from tests.data_access.replay import MID, Slice, districts, people_changes, replay  # noqa: F401 (re-exported)
 
 # --- the old queries, kept as the oracle ------------------------------------------------
 
@@ -94,93 +85,22 @@ def assert_figures_match(session: Session, campaign_id: int, cutoff: datetime) -
         )
 
 
-def districts(session: Session) -> list[Scope]:
-    rows = session.execute(select(OrgUnit.id, OrgUnit.path).where(OrgUnit.level == "district")).all()
-    return [Scope(root_id=i, root_path=p) for i, p in rows]
-
-
-# --- people changes between the story's steps ---------------------------------------------
-
-
-def people_changes(session: Session, rng: random.Random, campaign_id: int, at: datetime) -> list[str]:
-    """A few corrections, moves and withdrawals of random live members (the admin does them);
-    refusals (at the bank, ...) are fine and change nothing."""
-    admin = load_user(session, "admin")
-    assert admin is not None
-    live = session.execute(
-        select(Member.id, Member.unit_id).where(
-            Member.campaign_id == campaign_id, Member.superseded_at.is_(None), Member.withdrawn_at.is_(None)
-        ).order_by(Member.id)
-    ).all()
-    units = session.scalars(select(OrgUnit.id).where(OrgUnit.level == "unit").order_by(OrgUnit.id)).all()
-    done: list[str] = []
-    for k in range(4):
-        if not live:
-            break
-        member_id, unit_id = rng.choice(live)
-        what = rng.choice(("correct_id", "phone", "move", "withdraw", "withdraw_failed"))
-        try:
-            with session.begin_nested():
-                if what == "correct_id":
-                    people.correct_member(session, admin, campaign_id, member_id, id_number=make_id(seq=f"{rng.randrange(1000):03d}", birth=f"19{rng.randrange(60, 99)}0{rng.randrange(1, 9)}1{rng.randrange(1, 9)}"), reason="录错", at=at + timedelta(minutes=k))
-                elif what == "phone":
-                    people.correct_member(session, admin, campaign_id, member_id, phone=f"139{rng.randrange(10**8):08d}", reason="换号", at=at + timedelta(minutes=k))
-                elif what == "move":
-                    target = rng.choice([u for u in units if u != unit_id])
-                    people.move_member(session, admin, campaign_id, member_id, target, reason="调动", at=at + timedelta(minutes=k))
-                elif what == "withdraw":
-                    people.withdraw_member(session, admin, campaign_id, member_id, reason="离职", at=at + timedelta(minutes=k))
-                else:
-                    withdraw_failed(session, admin, member_id, reason="不办了", at=at + timedelta(minutes=k))
-            done.append(what)
-        except ActionRefused:
-            pass
-    return done
-
-
 def test_random_workflow_keeps_every_summary_equal_to_a_recount(engine: Engine) -> None:
     """The story (uploads with supersessions, submissions, reviews, batches, results, corrections,
     cards) replayed in random slices, with people corrected, moved and withdrawn and a file
     withdrawn in between; after each slice every summary equals a recount, and the figures
     equal the old member scans at the slice's end and at a random earlier time."""
-    story = generate_story(DEMO_NOW, MID)
-    rng = random.Random(3)
-    with write_session(engine) as session:
-        run = StoryRun(session, story)
-    start = min(step.at for step in story.steps)
-    span = (story.now - start).total_seconds()
-    stops = sorted(start + timedelta(seconds=span * rng.random()) for _ in range(7)) + [story.now]
-    changes: list[str] = []
-    withdrawn_files = 0
-    for stop in stops:
-        with write_session(engine) as session:
-            run.until(stop, session=session)
-            campaign_id = session.scalars(select(Campaign.id)).one()
-            changes += people_changes(session, rng, campaign_id, stop)
-            if not withdrawn_files:
-                admin = load_user(session, "admin")
-                from data_access.models import Upload
 
-                uploads = session.scalars(
-                    select(Upload.id).where(Upload.superseded_at.is_(None), Upload.withdrawn_at.is_(None), Upload.rows > 0).order_by(Upload.id)
-                ).all()
-                for upload_id in uploads:
-                    try:
-                        with session.begin_nested():
-                            withdraw_upload(session, admin, upload_id, at=stop)  # type: ignore[arg-type]
-                        withdrawn_files += 1
-                        break
-                    except ActionRefused:
-                        continue
-        with read_session(engine) as session:
-            assert_summaries_match(session, campaign_id, f"after {stop}")
-            assert_figures_match(session, campaign_id, stop)
-            assert_figures_match(session, campaign_id, start + (stop - start) * rng.random())
+    def check(session: Session, at: Slice) -> None:
+        assert_summaries_match(session, at.campaign_id, f"after {at.stop}")
+        assert_figures_match(session, at.campaign_id, at.stop)
+        assert_figures_match(session, at.campaign_id, at.start + (at.stop - at.start) * at.rng.random())
+
+    changes = replay(engine, seed=3, slices=7, check=check)
     with read_session(engine) as session:
         assert session.scalar(select(func.count()).select_from(BankResult)) > 0
         assert session.scalar(select(func.count()).select_from(Member).where(Member.superseded_at.is_not(None))) > 0
         assert session.scalar(select(func.count()).select_from(MemberStageCount)) > 0
-    assert withdrawn_files == 1
     assert {"correct_id", "move", "withdraw"} <= set(changes), changes
 
 

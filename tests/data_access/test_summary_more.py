@@ -5,7 +5,6 @@ them equal the old row-scanning queries (kept here as the oracle), frame for fra
 
 from __future__ import annotations
 
-import random
 from datetime import datetime, timedelta
 
 import pandas as pd
@@ -15,9 +14,7 @@ from sqlalchemy.orm import Session, aliased
 
 from campaign.demo import DemoConfig
 from campaign.demo.story import generate_story
-from campaign.errors import ActionRefused
 from data_access import bank, distribution, summary_more, validation_stats
-from data_access.auth import load_user
 from data_access.db import read_session, write_session
 from data_access.demo_driver import StoryRun
 from data_access.models import (
@@ -33,10 +30,9 @@ from data_access.models import (
     Upload,
 )
 from data_access.scope import Scope
-from data_access.uploads import withdraw_upload
 from data_access.validation_stats import finding_life, local_day
 from tests.conftest import DEMO_NOW
-from tests.data_access.test_summary import MID, districts, people_changes
+from tests.data_access.replay import Slice, districts, replay
 
 # --- the old queries, kept as the oracle ------------------------------------------------
 
@@ -375,39 +371,14 @@ def test_random_workflow_keeps_every_summary_equal_to_a_recount(engine: Engine) 
     corrections, cards) replayed in random slices, with people corrected, moved and withdrawn
     and a file withdrawn in between: after each slice every table equals the row-by-row
     recount, and the figures equal the old queries at the slice's end and at an earlier time."""
-    story = generate_story(DEMO_NOW, MID)
-    rng = random.Random(11)
-    with write_session(engine) as session:
-        run = StoryRun(session, story)
-    start = min(step.at for step in story.steps)
-    span = (story.now - start).total_seconds()
-    stops = sorted(start + timedelta(seconds=span * rng.random()) for _ in range(6)) + [story.now]
-    changes: list[str] = []
-    withdrawn_files = 0
-    campaign_id = 0
-    for stop in stops:
-        with write_session(engine) as session:
-            run.until(stop, session=session)
-            campaign_id = session.scalars(select(Campaign.id)).one()
-            changes += people_changes(session, rng, campaign_id, stop)
-            if not withdrawn_files:
-                admin = load_user(session, "admin")
-                uploads = session.scalars(
-                    select(Upload.id).where(Upload.superseded_at.is_(None), Upload.withdrawn_at.is_(None), Upload.rows > 0).order_by(Upload.id)
-                ).all()
-                for upload_id in uploads:
-                    try:
-                        with session.begin_nested():
-                            withdraw_upload(session, admin, upload_id, at=stop)  # type: ignore[arg-type]
-                        withdrawn_files += 1
-                        break
-                    except ActionRefused:
-                        continue
-        with read_session(engine) as session:
-            assert_summaries_match(session, campaign_id, f"after {stop}")
-            scopes = [Scope.everything(), *districts(session)[:1]]
-            assert_figures_match(session, campaign_id, stop, scopes)
-            assert_figures_match(session, campaign_id, start + (stop - start) * rng.random(), scopes[:1])
+
+    def check(session: Session, at: Slice) -> None:
+        assert_summaries_match(session, at.campaign_id, f"after {at.stop}")
+        scopes = [Scope.everything(), *districts(session)[:1]]
+        assert_figures_match(session, at.campaign_id, at.stop, scopes)
+        assert_figures_match(session, at.campaign_id, at.start + (at.stop - at.start) * at.rng.random(), scopes[:1])
+
+    changes = replay(engine, seed=11, slices=6, check=check)
     with read_session(engine) as session:
         for model in (FindingCount, CorrectionCount):
             assert session.scalar(select(func.count()).select_from(model)) > 0, model
@@ -416,7 +387,6 @@ def test_random_workflow_keeps_every_summary_equal_to_a_recount(engine: Engine) 
             assert session.scalar(select(func.count()).select_from(CorrectionCount).where(CorrectionCount.measure == measure)) > 0
         assert session.scalar(select(func.count()).select_from(FindingCount).where(FindingCount.open < 0)) > 0
         assert session.scalar(select(func.count()).select_from(Member).where(Member.corrected_at.is_not(None))) > 0
-    assert withdrawn_files == 1
     assert {"correct_id", "move", "withdraw"} <= set(changes), changes
 
 
