@@ -1,7 +1,7 @@
 """Per-unit current state: what the progress pages read per unit, kept so a page view reads units, never their history.
 
-Two caches, written in the transactions that change what they hold, and rebuilt in SQL after
-bulk loads (``summary.rebuild_all``) and in the migration:
+Three caches, written in the transactions that change what they hold, and rebuilt in SQL after
+bulk loads (``summary.rebuild_all``) and in the migrations:
 
 - ``unit_stage_total``: per unit, the members counted per stage now: every ``member_stage_count``
   delta is added to it where the delta is written (``summary.apply_member_delta``, the ORM
@@ -11,8 +11,15 @@ bulk loads (``summary.rebuild_all``) and in the migration:
   from its latest upload and its submissions (``computed_state`` as of the end of time), and ``changed_at``, the latest time of anything that changes them (uploads,
   findings resolved, submissions, reviews, paper receipts). At a cut-off on or after
   ``changed_at`` the stored row is the unit's state then; units changed after the cut-off are
-  recomputed from their rows (``state_at``), the work proportional to them. Writers call
+  recomputed from their rows (``changed_state``), the work proportional to them. Writers call
   ``refresh`` for the units they touched (ORM-written rows are refreshed by a flush hook).
+- ``unit_state_version`` (migration 0010_u): each unit's state history, one row per interval
+  between two consecutive change times (``computed_state`` at the first, valid until the
+  next; NULL: still in force). The state only changes at those times, so the version in force
+  at a cut-off is the state then, at any cut-off, by one indexed lookup (``state_at``: what
+  ``metrics.unit_progress`` reads). ``refresh`` rebuilds the whole history of the units it is
+  given, so a row written with a time before the unit's latest version (a back-dated
+  receipt, review or fixture) leaves it exact; ``rebuild`` recomputes it in SQL.
 """
 
 from __future__ import annotations
