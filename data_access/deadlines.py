@@ -10,6 +10,10 @@ A node's effective deadline for a milestone is the most specific live row: one o
 itself or on its nearest ancestor that has one (any depth; an extension beats a plain row on
 the same node), then a level-wide one for the node's level or the nearest ancestor level that
 has one, then the campaign-wide one.
+
+``effective_deadlines`` walks the tree in SQL (any node, any level, composable into a query);
+``unit_deadline_map`` gives the same units' rows walking it in Python, for the overview's reads
+at a city's size (tested equal to the SQL walk).
 """
 
 from __future__ import annotations
@@ -18,9 +22,10 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select, true
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from data_access.models import Deadline, OrgUnit
+from data_access.scope import Scope
 
 
 def live_at(cutoff: datetime | None, deadline: object = Deadline) -> ColumnElement[bool]:
@@ -136,6 +141,100 @@ def unit_deadlines(campaign_id: int, milestone: str = "unit_submission", cutoff:
     deadline for one milestone, from the rows live at the cut-off."""
     eff = effective_deadlines(campaign_id, milestone, cutoff, level="unit").subquery("eff")
     return select(eff.c.org_id.label("unit_id"), eff.c.due_at, eff.c.deadline_id, eff.c.is_extension)  # type: ignore[return-value]
+
+
+# A live deadline row as the walk carries it: (id, due_at, is_extension).
+Row = tuple[int, datetime, bool]
+
+
+def unit_deadline_map(
+    session: Session, campaign_id: int, milestones: Sequence[str] | None, cutoff: datetime | None, scope: Scope | None = None,
+) -> dict[str, dict[int, Row]]:
+    """Per milestone, each base-level unit's (in the scope) effective deadline row: exactly
+    ``effective_deadlines(..., level="unit")`` (its ``due_at``, ``deadline_id``,
+    ``is_extension``), walked in Python over the tree's ids, parents and levels.
+
+    SQLite runs the recursive walk with one correlated step per node and milestone (0.25 s per
+    milestone at 66,000 nodes); here the tree is read once (the scope's subtree and its
+    ancestors) and a node without a row of its own or of its level shares its parent's."""
+    conditions = [Deadline.campaign_id == campaign_id, live_at(cutoff)]
+    if milestones is not None:
+        conditions.append(Deadline.milestone.in_(list(milestones)))
+    rows = session.execute(
+        select(Deadline.id, Deadline.milestone, Deadline.due_at, Deadline.is_extension, Deadline.org_unit_id, Deadline.level)
+        .where(*conditions)
+    ).all()
+    if not rows:
+        return {}
+    # the most specific row per node, per level and campaign-wide: extension first, then latest due, then newest
+    on_org: dict[int, dict[str, Row]] = {}
+    on_level: dict[str, dict[str, Row]] = {}
+    on_all: dict[str, Row] = {}
+
+    def rank(row: Row) -> tuple[bool, datetime, int]:
+        return bool(row[2]), row[1], row[0]
+
+    def keep(into: dict[str, Row], milestone: str, row: Row) -> None:
+        if milestone not in into or rank(row) > rank(into[milestone]):
+            into[milestone] = row
+
+    for deadline_id, milestone, due_at, is_extension, org_id, level in rows:
+        row = (deadline_id, due_at, is_extension)
+        if org_id is not None:
+            keep(on_org.setdefault(org_id, {}), milestone, row)
+        elif level is not None:
+            keep(on_level.setdefault(level, {}), milestone, row)
+        else:
+            keep(on_all, milestone, row)
+    wanted = sorted({row[1] for row in rows})
+
+    nodes = select(OrgUnit.id, OrgUnit.parent_id, OrgUnit.level)
+    in_scope: ColumnElement[bool] = true()
+    if scope is not None and scope.root_path is not None:
+        in_scope = scope.org_filter(OrgUnit)
+        nodes = nodes.where(or_(in_scope, OrgUnit.id.in_(_path_ids([scope.root_path]))))
+    # plain ids, level codes and flags: read from the driver's cursor, without SQLAlchemy's rows
+    result = session.connection().execute(nodes.add_columns(in_scope.label("in_scope")))
+    tree = result.cursor.fetchall()
+    result.close()
+    children: dict[int | None, list[tuple[int, str, bool]]] = {}
+    for node_id, parent_id, level, inside in tree:
+        children.setdefault(parent_id, []).append((node_id, level, bool(inside)))
+
+    # per node: milestone -> (row set on it or its nearest ancestor, level-wide row for its level or the nearest above)
+    State = dict[str, tuple[Row | None, Row | None]]
+    empty: State = {milestone: (None, None) for milestone in wanted}
+    found: dict[str, dict[int, Row]] = {milestone: {} for milestone in wanted}
+    # each state's effective rows, worked out once for all the units sharing it (an area's units)
+    resolved: dict[int, tuple[State, list[tuple[dict[int, Row], Row]]]] = {}
+    stack: list[tuple[list[tuple[int, str, bool]], State]] = [(children.get(None, []), empty)]
+    while stack:
+        nodes, parent_state = stack.pop()
+        for node, level, inside in nodes:
+            state = parent_state
+            own, lvl = on_org.get(node), on_level.get(level)
+            if own is not None or lvl is not None:
+                state = {
+                    m: ((own or {}).get(m, org), (lvl or {}).get(m, level_row)) for m, (org, level_row) in state.items()
+                }
+            if level != "unit":
+                below = children.get(node)
+                if below:
+                    stack.append((below, state))
+                continue  # the walk stops at the units
+            if not inside:
+                continue
+            entry = resolved.get(id(state))
+            if entry is None:
+                effective = []
+                for m, (org, level_row) in state.items():
+                    best = org or level_row or on_all.get(m)
+                    if best is not None:
+                        effective.append((found[m], best if org is not None else (best[0], best[1], False)))
+                entry = resolved[id(state)] = (state, effective)  # the state kept: its id is not reused
+            for into, row in entry[1]:
+                into[node] = row
+    return found
 
 
 def node_deadline(session: object, campaign_id: int, node: OrgUnit, milestone: str = "unit_submission", cutoff: datetime | None = None) -> datetime | None:

@@ -13,13 +13,14 @@ recovery = failed members later produced / failed members; distribution = delive
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Boolean, CompoundSelect, DateTime, Select, and_, case, func, literal, select, text, union_all
+from sqlalchemy import Boolean, CompoundSelect, DateTime, Select, case, func, literal, select, text
 from sqlalchemy.orm import Session, aliased
 
 from campaign.stages import MILESTONES, SUBMITTED_STATUSES
@@ -62,6 +63,8 @@ AT_RISK_DAYS = 3
 
 
 # What headline_of reads (with what with_deadline_flags needs for it): a narrow frame is enough.
+# ``headline`` counts in Python from these (its deadline from the walk).
+HEADLINE_SUMS = ("status", "kept_submitted_at", "expected_members", "validated", "open_errors", "delivered")
 HEADLINE_COLUMNS = (
     "code", "due_at", "status", "first_submitted_at", "kept_submitted_at", "expected_members", "validated",
     "open_errors", "delivered",
@@ -75,12 +78,29 @@ def unit_progress(
     only these of the database's columns, in this order, then the deadline flags).
 
     Reads per unit, never per member or upload: the member counts are the stored totals less
-    the deltas after the cut-off, the upload and submission columns the stored state
-    (``data_access.unit_state``), recomputed only for the units changed after the cut-off."""
+    the deltas after the cut-off, the upload and submission columns the unit's stored state
+    version in force at the cut-off (``data_access.unit_state``)."""
+    query, wanted = _unit_query(scope, campaign_id, cutoff, columns)
+    names, values = columns_of(session, query)
+    if not values:
+        return pd.DataFrame([])
+    data = dict(zip(names, values, strict=True))
+    data["due_at"] = _due_at(session, scope, campaign_id, cutoff, data.pop("due_unit_id"))
+    return with_deadline_flags(pd.DataFrame({name: data[name] for name in wanted}), cutoff)
+
+
+def _due_at(session: Session, scope: Scope, campaign_id: int, cutoff: datetime, unit_ids: list[int]) -> list[datetime | None]:
+    """The units' effective submission deadlines, walked once over the tree (``deadlines.unit_deadline_map``)."""
+    due = deadlines.unit_deadline_map(session, campaign_id, ["unit_submission"], cutoff, scope).get("unit_submission", {})
+    return [None if row is None else row[1] for row in map(due.get, unit_ids)]
+
+
+def _unit_query(scope: Scope, campaign_id: int, cutoff: datetime, columns: Sequence[str] | None) -> tuple[Select[Any], list[str]]:
+    """unit_progress's query (its ``due_at`` left out, the unit's id last as ``due_unit_id``)
+    and the names of the frame's database columns in order."""
     unit = aliased(OrgUnit)
     district = aliased(OrgUnit)
     area = aliased(OrgUnit)
-    due = unit_deadlines(campaign_id, cutoff=cutoff).cte("dl")
     mc = _member_counts(campaign_id, cutoff)
     mc = select(mc).cte("mc")
     groups = ("district_name", "area_name", "liaison_name", "liaison_phone")
@@ -108,7 +128,7 @@ def unit_progress(
             unit.contact_name,
             unit.contact_phone,
             unit.expected_members,
-            due.c.due_at,
+            literal(None, DateTime).label("due_at"),  # the deadline walk's, filled in below
             status.label("status"),
             *(state[name].label(name) for name in (
                 "first_submitted_at", "last_submitted_at", "kept_submitted_at", "approved_at", "paper_sheet",
@@ -123,32 +143,35 @@ def unit_progress(
         if columns is not None:
             by_name = {column.key: column for column in every}
             every = [by_name[name] for name in columns]
-        query = query.add_columns(*every).join(due, due.c.unit_id == unit.id, isouter=True)
+        wanted.extend(column.key for column in every)
+        every = [column for column in every if column.key != "due_at"]
+        query = query.add_columns(*every, unit.id.label("due_unit_id"))
         if columns is None or set(groups) & set(columns):
             query = query.join(district, district.id == unit.district_id, isouter=True)
             query = query.join(area, area.id == unit.area_id, isouter=True)
         return query.join(mc, mc.c.unit_id == unit.id, isouter=True).where(unit.level == "unit", scope.org_filter(unit))
 
-    # Units whose stored state holds at the cut-off, then those changed after it, recomputed
-    # (two parts, not one join to a union: SQLite would scan the union once per unit).
-    stored, on, unchanged, stored_columns = unit_state.stored_state(campaign_id, cutoff, unit.id)
-    as_stored = unit_rows(stored_columns, select().select_from(unit).join(stored, on, isouter=True)).where(unchanged)
-    fresh = unit_state.changed_state(campaign_id, cutoff, None if scope.root_path is None else units_in_scope(scope))
-    fresh_columns = {name: fresh.c[name] for name in unit_state.STATE_COLUMNS}
-    as_fresh = unit_rows(fresh_columns, select().select_from(fresh).join(unit, unit.id == fresh.c.unit_id))
-    both = union_all(as_stored, as_fresh)
-    query = both.order_by(both.selected_columns.code)
-    frame = frame_of(session, query)
-    if frame.empty:
-        return pd.DataFrame([])
-    return with_deadline_flags(frame, cutoff)
+    # Each unit's state version in force at the cut-off: one indexed lookup per unit, at any cut-off.
+    wanted: list[str] = []
+    version, on, state_columns = unit_state.state_at(campaign_id, cutoff, unit.id)
+    query = unit_rows(state_columns, select().select_from(unit).join(version, on, isouter=True)).order_by(unit.code)
+    return query, wanted
 
 
 def frame_of(session: Session, query: Select[Any] | CompoundSelect[Any]) -> pd.DataFrame:
     """A query's rows as a DataFrame, built column-wise from the values SQLAlchemy would
     return (so pandas infers the same dtypes as from ``.mappings().all()``) at a fraction of
-    the cost: on SQLite the driver's rows are read as they come and only the DateTime and
-    Boolean columns converted, as SQLAlchemy's result processors would."""
+    the cost (``columns_of``)."""
+    names, columns = columns_of(session, query)
+    if not columns:
+        return pd.DataFrame([])
+    return pd.DataFrame(dict(zip(names, columns, strict=True)))
+
+
+def columns_of(session: Session, query: Select[Any] | CompoundSelect[Any]) -> tuple[list[str], list[list[Any]]]:
+    """A query's column names and its values column by column (no columns: no rows), the
+    values SQLAlchemy would return: on SQLite the driver's rows are read as they come and only
+    the DateTime and Boolean columns converted, as SQLAlchemy's result processors would."""
     if session.get_bind().dialect.name != "sqlite":
         # PostgreSQL's JIT compiles these many-subplan queries for longer than they run
         # (0.7 s of 0.9 s for a week-old cut-off at a million members): off for this transaction.
@@ -168,9 +191,7 @@ def frame_of(session: Session, query: Select[Any] | CompoundSelect[Any]) -> pd.D
                 columns[i] = [None if v is None else datetime.fromisoformat(v) for v in columns[i]]
             elif isinstance(column.type, Boolean):
                 columns[i] = [None if v is None else bool(v) for v in columns[i]]
-    if not columns:
-        return pd.DataFrame([])
-    return pd.DataFrame(dict(zip(names, columns, strict=True)))
+    return names, columns
 
 
 def with_deadline_flags(frame: pd.DataFrame, cutoff: datetime, risk_days: int = AT_RISK_DAYS) -> pd.DataFrame:
@@ -276,9 +297,48 @@ def bank_results_received(session: Session, scope: Scope, campaign_id: int, cuto
 
 
 def headline(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) -> Headline:
-    """The headline figures for the scope at the cut-off (from the narrow unit frame)."""
-    units = unit_progress(session, scope, campaign_id, cutoff, HEADLINE_COLUMNS)
-    return headline_of(units, *bank_results_received(session, scope, campaign_id, cutoff))
+    """The headline figures for the scope at the cut-off: ``headline_of`` a unit_progress frame,
+    counted in plain Python from the narrow query's columns (no frame: pandas cost more than
+    the query at 50,000 units)."""
+    received, produced = bank_results_received(session, scope, campaign_id, cutoff)
+    query, _wanted = _unit_query(scope, campaign_id, cutoff, HEADLINE_SUMS)
+    names, values = columns_of(session, query)
+    if not values:
+        return headline_of(pd.DataFrame([]), received, produced)
+    data = dict(zip(names, values, strict=True))
+    due_at = _due_at(session, scope, campaign_id, cutoff, data["due_unit_id"])
+    soon = cutoff + timedelta(days=AT_RISK_DAYS)
+    statuses = Counter(data["status"])
+    due_passed = on_time = late = at_risk_units = 0
+    for due, status, kept in zip(due_at, data["status"], data["kept_submitted_at"], strict=True):
+        if due is None:
+            continue
+        if due <= cutoff:
+            due_passed += 1
+            on_time += kept is not None and kept <= due
+            late += status in NEVER_SUBMITTED_STATUSES
+        elif due <= soon:
+            at_risk_units += status in NOT_SUBMITTED_STATUSES
+
+    def total(name: str) -> int:
+        return sum(value for value in data[name] if value is not None)
+
+    return Headline(
+        units_expected=len(due_at),
+        units_submitted=sum(statuses[s] for s in SUBMITTED_STATUSES),
+        units_on_time=on_time,
+        members_expected=total("expected_members"),
+        members_validated=total("validated"),
+        open_errors=total("open_errors"),
+        results_received=received,
+        produced=produced,
+        delivered=total("delivered"),
+        late_units=late,
+        units_due=due_passed,
+        units_returned=statuses["returned"],
+        units_at_risk=at_risk_units,
+        statuses=tuple((s, statuses[s]) for s in UNIT_STATUSES),
+    )
 
 
 def headline_of(units: pd.DataFrame, results_received: int, produced: int) -> Headline:
@@ -534,20 +594,18 @@ PER_UNIT_MILESTONES = ("district_review",)
 
 def milestone_deadlines(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) -> MilestoneDeadlines:
     """Each unit in scope's effective deadline for every milestone the campaign has one for
-    (``deadlines.effective_deadlines`` with milestones=None), counted per deadline; per unit
-    only for ``PER_UNIT_MILESTONES`` (a city's 50,000 units × 4 milestones as rows cost seconds)."""
-    eff = deadlines.effective_deadlines(campaign_id, None, cutoff, level="unit").subquery("eff")
-    in_scope = and_(OrgUnit.id == eff.c.org_id, scope.org_filter(OrgUnit))
-    counts = session.execute(
-        select(eff.c.milestone, eff.c.due_at, func.count().label("units")).join(OrgUnit, in_scope)
-        .group_by(eff.c.milestone, eff.c.due_at)
-    ).all()
-    per_unit = session.execute(
-        select(eff.c.org_id, eff.c.milestone, eff.c.due_at).join(OrgUnit, in_scope)
-        .where(eff.c.milestone.in_(PER_UNIT_MILESTONES))
-    ).all()
+    (``deadlines.unit_deadline_map``: the tree walked once for all of them), counted per
+    deadline; per unit only for ``PER_UNIT_MILESTONES`` (a city's 50,000 units × 4 milestones
+    as a frame cost seconds)."""
+    walked = deadlines.unit_deadline_map(session, campaign_id, None, cutoff, scope)
+    counts: Counter[tuple[str, datetime]] = Counter()
+    per_unit = []
+    for milestone, units in sorted(walked.items()):
+        counts.update((milestone, row[1]) for row in units.values())
+        if milestone in PER_UNIT_MILESTONES:
+            per_unit.extend((unit_id, milestone, row[1]) for unit_id, row in sorted(units.items()))
     return MilestoneDeadlines(
-        pd.DataFrame(counts, columns=["milestone", "due_at", "units"]),
+        pd.DataFrame([(*key, n) for key, n in sorted(counts.items())], columns=["milestone", "due_at", "units"]),
         pd.DataFrame(per_unit, columns=["unit_id", "milestone", "due_at"]),
     )
 

@@ -733,3 +733,35 @@ class MemberStageWindow(Base):
     n: Mapped[int] = mapped_column(Integer, default=0)
 
     __table_args__ = {"sqlite_with_rowid": False}  # SQLite: rows in key order, a window is one range
+
+
+# --- each unit's state versions (data_access/unit_state.py keeps it) --------------------
+
+
+class UnitStateVersion(Base):
+    """Per unit, its state (``UnitState``'s columns) in each interval between two changes:
+    valid from one change time (an upload, a finding resolved, a submission, a review, a paper
+    receipt) until the next (NULL: still in force). The state at a past cut-off is the version
+    in force then, a lookup; before a unit's first version it had no upload or submission."""
+
+    __tablename__ = "unit_state_version"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), primary_key=True)
+    valid_from: Mapped[datetime] = mapped_column(DateTime, primary_key=True)
+    valid_until: Mapped[datetime | None] = mapped_column(DateTime)
+    collected: Mapped[int | None] = mapped_column(Integer)
+    open_errors: Mapped[int | None] = mapped_column(Integer)
+    first_clean: Mapped[int | None] = mapped_column(Integer)
+    uploads: Mapped[int | None] = mapped_column(Integer)
+    first_submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    kept_submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    paper_sheet: Mapped[bool | None] = mapped_column(Boolean)
+    paper_unit_form: Mapped[bool | None] = mapped_column(Boolean)
+    paper_id_copies: Mapped[bool | None] = mapped_column(Boolean)
+    paper_consents: Mapped[bool | None] = mapped_column(Boolean)
+    id_copies_missing: Mapped[int | None] = mapped_column(Integer)
+    consents_missing: Mapped[int | None] = mapped_column(Integer)

@@ -1,7 +1,7 @@
 """Per-unit current state: what the progress pages read per unit, kept so a page view reads units, never their history.
 
-Two caches, written in the transactions that change what they hold, and rebuilt in SQL after
-bulk loads (``summary.rebuild_all``) and in the migration:
+Three caches, written in the transactions that change what they hold, and rebuilt in SQL after
+bulk loads (``summary.rebuild_all``) and in the migrations:
 
 - ``unit_stage_total``: per unit, the members counted per stage now: every ``member_stage_count``
   delta is added to it where the delta is written (``summary.apply_member_delta``, the ORM
@@ -11,8 +11,15 @@ bulk loads (``summary.rebuild_all``) and in the migration:
   from its latest upload and its submissions (``computed_state`` as of the end of time), and ``changed_at``, the latest time of anything that changes them (uploads,
   findings resolved, submissions, reviews, paper receipts). At a cut-off on or after
   ``changed_at`` the stored row is the unit's state then; units changed after the cut-off are
-  recomputed from their rows (``state_at``), the work proportional to them. Writers call
+  recomputed from their rows (``changed_state``), the work proportional to them. Writers call
   ``refresh`` for the units they touched (ORM-written rows are refreshed by a flush hook).
+- ``unit_state_version`` (migration 0011): each unit's state history, one row per interval
+  between two consecutive change times (``computed_state`` at the first, valid until the
+  next; NULL: still in force). The state only changes at those times, so the version in force
+  at a cut-off is the state then, at any cut-off, by one indexed lookup (``state_at``: what
+  ``metrics.unit_progress`` reads). ``refresh`` rebuilds the whole history of the units it is
+  given, so a row written with a time before the unit's latest version (a back-dated
+  receipt, review or fixture) leaves it exact; ``rebuild`` recomputes it in SQL.
 """
 
 from __future__ import annotations
@@ -47,6 +54,7 @@ from data_access.models import (
     Submission,
     UnitStageTotal,
     UnitState,
+    UnitStateVersion,
     Upload,
 )
 
@@ -103,9 +111,22 @@ def computed_state(campaign_id: int, cutoff: datetime, units: Units = None) -> S
     found by indexed correlated lookups and joined by primary key (no join between derived
     tables, which SQLite nests without an index), so the work is proportional to the units."""
     ids = units.subquery("state_units") if isinstance(units, Select) else _unit_ids(campaign_id, units)
+    return _state(campaign_id, ids, lambda _table: cutoff)
+
+
+def computed_states_at(campaign_id: int, points) -> Select[tuple[object, ...]]:  # type: ignore[no-untyped-def]
+    """SELECT (unit_id, at, until, *STATE_COLUMNS): ``computed_state`` of each unit at each of
+    its own cut-offs, for ``points``, a subquery (unit_id, at, until) (``until`` carried along)."""
+    return _state(campaign_id, points, lambda table: table.c.at, carry=("at", "until"))
+
+
+def _state(campaign_id: int, ids, cut, carry: Sequence[str] = ()) -> Select[tuple[object, ...]]:  # type: ignore[no-untyped-def]
+    """The state query over ``ids`` (a subquery with unit_id and the ``carry`` columns), the
+    cut-off of a row given by ``cut(table)`` (a constant, or a column carried in the table)."""
     unit_id = ids.c.unit_id
     u = aliased(Upload, name="u_any")
     s = aliased(Submission, name="s_any")
+    cutoff = cut(ids)
     latest_upload_id = (
         select(u.id)
         .where(u.unit_id == unit_id, u.campaign_id == campaign_id, u.uploaded_at <= cutoff)
@@ -121,9 +142,11 @@ def computed_state(campaign_id: int, cutoff: datetime, units: Units = None) -> S
         .scalar_subquery()
     )
     keys = select(
-        unit_id.label("unit_id"), latest_upload_id.label("upload_id"), latest_submission_id.label("submission_id")
+        unit_id.label("unit_id"), *(ids.c[name] for name in carry),
+        latest_upload_id.label("upload_id"), latest_submission_id.label("submission_id"),
     ).subquery("state_keys")
     receipt = aliased(PaperReceipt, name="r_any")
+    cutoff = cut(keys)
     latest_receipt_id = (
         select(receipt.id)
         .where(receipt.submission_id == keys.c.submission_id, receipt.at <= cutoff)
@@ -132,6 +155,7 @@ def computed_state(campaign_id: int, cutoff: datetime, units: Units = None) -> S
         .scalar_subquery()
     )
     keyed = select(keys, latest_receipt_id.label("receipt_id")).subquery("state_keyed")
+    cutoff = cut(keyed)
 
     up = aliased(Upload, name="latest_upload")
     sub = aliased(Submission, name="latest_submission")
@@ -173,6 +197,7 @@ def computed_state(campaign_id: int, cutoff: datetime, units: Units = None) -> S
     return (
         select(
             keyed.c.unit_id,
+            *(keyed.c[name] for name in carry),
             up.rows.label("collected"),
             case((has_upload, open_errors)).label("open_errors"),
             case((has_upload, first_clean)).label("first_clean"),
@@ -197,12 +222,13 @@ def computed_state(campaign_id: int, cutoff: datetime, units: Units = None) -> S
     )
 
 
-def _changed_at(campaign_id: int, units: Units):  # type: ignore[no-untyped-def]
-    """SELECT (unit_id, changed_at): the latest time of anything the state depends on."""
+def _times(campaign_id: int, units: Units):  # type: ignore[no-untyped-def]
+    """SELECT (unit_id, at): the times of everything the state depends on (uploads, findings
+    resolved, submissions, reviews, paper receipts): the state changes only at these."""
     def only(column: object) -> object:
         return _only(column, units)
 
-    times = union_all(
+    return union_all(
         select(Upload.unit_id.label("unit_id"), Upload.uploaded_at.label("at")).where(
             Upload.campaign_id == campaign_id, only(Upload.unit_id)
         ),
@@ -217,7 +243,28 @@ def _changed_at(campaign_id: int, units: Units):  # type: ignore[no-untyped-def]
             Submission.campaign_id == campaign_id, only(Submission.unit_id)
         ),
     ).subquery("state_times")
+
+
+def _changed_at(campaign_id: int, units: Units):  # type: ignore[no-untyped-def]
+    """SELECT (unit_id, changed_at): the latest time of anything the state depends on."""
+    times = _times(campaign_id, units)
     return select(times.c.unit_id, func.max(times.c.at).label("changed_at")).group_by(times.c.unit_id).subquery("changed")
+
+
+def _version_points(campaign_id: int, units: Units):  # type: ignore[no-untyped-def]
+    """SELECT (unit_id, at, until): each unit's change times and the next one (NULL: the last)."""
+    times = _times(campaign_id, units)
+    points = select(times.c.unit_id, times.c.at).where(times.c.at.is_not(None)).distinct().subquery("points")
+    until = func.lead(points.c.at).over(partition_by=points.c.unit_id, order_by=points.c.at)
+    return select(points.c.unit_id, points.c.at, until.label("until")).subquery("version_points")
+
+
+def _store_versions(bind: Session | Connection, campaign_id: int, units: Units) -> None:
+    state = computed_states_at(campaign_id, _version_points(campaign_id, units)).subquery("state_versions")
+    query = select(literal(campaign_id), state.c.unit_id, state.c.at, state.c.until, *(state.c[n] for n in STATE_COLUMNS))
+    bind.execute(
+        insert(UnitStateVersion).from_select(["campaign_id", "unit_id", "valid_from", "valid_until", *STATE_COLUMNS], query)
+    )
 
 
 def _store(bind: Session | Connection, campaign_id: int, units: Units) -> None:
@@ -230,12 +277,16 @@ def _store(bind: Session | Connection, campaign_id: int, units: Units) -> None:
 
 
 def refresh(bind: Session | Connection, campaign_id: int, unit_ids: Iterable[int]) -> None:
-    """Recompute the stored state of these units from their rows (a writer touched them)."""
+    """Recompute the stored state of these units and their whole state history from their rows
+    (a writer touched them; a row it wrote may be dated before the unit's latest version)."""
     ids = sorted(set(unit_ids))
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         bind.execute(delete(UnitState).where(UnitState.campaign_id == campaign_id, UnitState.unit_id.in_(chunk)))
         _store(bind, campaign_id, chunk)
+        version = UnitStateVersion
+        bind.execute(delete(version).where(version.campaign_id == campaign_id, version.unit_id.in_(chunk)))
+        _store_versions(bind, campaign_id, chunk)
 
 
 def refresh_submissions(bind: Session | Connection, submission_ids: Iterable[int]) -> None:
@@ -251,20 +302,34 @@ def refresh_submissions(bind: Session | Connection, submission_ids: Iterable[int
 
 
 def rebuild(bind: Session | Connection, campaign_id: int | None = None) -> None:
-    """Recompute ``unit_state`` from the rows, in SQL (after a bulk load, in the migration;
-    ``summary.rebuild_members`` rebuilds the totals)."""
+    """Recompute ``unit_state`` and ``unit_state_version`` from the rows, in SQL (after a bulk
+    load, in the migrations; ``summary.rebuild_members`` rebuilds the totals)."""
     if not _cached_yet(bind):
         return
     where = [] if campaign_id is None else [UnitState.campaign_id == campaign_id]
     bind.execute(delete(UnitState).where(*where))
-    if campaign_id is not None:
-        campaigns = [campaign_id]
-    else:
-        campaigns = sorted(
-            set(bind.scalars(select(Upload.campaign_id).distinct())) | set(bind.scalars(select(Submission.campaign_id).distinct()))
-        )
-    for cid in campaigns:
+    for cid in _campaigns(bind, campaign_id):
         _store(bind, cid, None)
+    rebuild_versions(bind, campaign_id)
+
+
+def rebuild_versions(bind: Session | Connection, campaign_id: int | None = None) -> None:
+    """Recompute ``unit_state_version`` from the rows, in SQL (nothing before migration 0011)."""
+    connection = bind.connection() if isinstance(bind, Session) else bind
+    if not inspect(connection).has_table(UnitStateVersion.__tablename__):
+        return
+    where = [] if campaign_id is None else [UnitStateVersion.campaign_id == campaign_id]
+    bind.execute(delete(UnitStateVersion).where(*where))
+    for cid in _campaigns(bind, campaign_id):
+        _store_versions(bind, cid, None)
+
+
+def _campaigns(bind: Session | Connection, campaign_id: int | None) -> list[int]:
+    if campaign_id is not None:
+        return [campaign_id]
+    return sorted(
+        set(bind.scalars(select(Upload.campaign_id).distinct())) | set(bind.scalars(select(Submission.campaign_id).distinct()))
+    )
 
 
 # --- stage totals -----------------------------------------------------------------------
@@ -342,6 +407,20 @@ def stored_state(campaign_id: int, cutoff: datetime, unit_id: ColumnElement[int]
     return stored, on, unchanged, {name: getattr(stored, name) for name in STATE_COLUMNS}
 
 
+def state_at(campaign_id: int, cutoff: datetime, unit_id: ColumnElement[int]):  # type: ignore[no-untyped-def]
+    """The unit ``unit_id``'s state version in force at the cut-off: (the aliased
+    ``unit_state_version`` to outer-join, its ON clause, the state columns by name; all NULL
+    where the unit had no upload or submission yet). One indexed lookup per unit at any cut-off."""
+    version = aliased(UnitStateVersion, name="state_version")
+    on = and_(
+        version.campaign_id == campaign_id,
+        version.unit_id == unit_id,
+        version.valid_from <= cutoff,
+        or_(version.valid_until.is_(None), version.valid_until > cutoff),
+    )
+    return version, on, {name: getattr(version, name) for name in STATE_COLUMNS}
+
+
 def changed_state(campaign_id: int, cutoff: datetime, among: Select[tuple[int]] | None = None):  # type: ignore[no-untyped-def]
     """SQL subquery (unit_id, *STATE_COLUMNS): the state at the cut-off of the units (``among``
     these unit ids: the scope's) whose stored state changed after it, recomputed from their
@@ -369,6 +448,28 @@ def recount_states(session: Session, campaign_id: int) -> dict[int, tuple[object
         select(state.c.unit_id, *(state.c[n] for n in STATE_COLUMNS), changed.c.changed_at).join(changed, changed.c.unit_id == state.c.unit_id)
     )
     return {row[0]: tuple(row[1:]) for row in rows}
+
+
+def stored_versions(session: Session, campaign_id: int) -> list[tuple[object, ...]]:
+    """The stored state history as sorted rows (unit_id, valid_from, valid_until, *STATE_COLUMNS)."""
+    v = UnitStateVersion
+    rows = session.execute(
+        select(v.unit_id, v.valid_from, v.valid_until, *(getattr(v, n) for n in STATE_COLUMNS)).where(v.campaign_id == campaign_id)
+    )
+    return sorted(tuple(row) for row in rows)
+
+
+def recount_versions(session: Session, campaign_id: int) -> list[tuple[object, ...]]:
+    """The oracle for the history: every unit's change times from all its rows, and
+    ``computed_state`` at each of them, one query per time (as ``stored_versions`` gives it)."""
+    times = _times(campaign_id, None)
+    points = sorted({(u, at) for u, at in session.execute(select(times.c.unit_id, times.c.at)) if at is not None})
+    rows = []
+    for i, (unit, at) in enumerate(points):
+        until = points[i + 1][1] if i + 1 < len(points) and points[i + 1][0] == unit else None
+        state = session.execute(computed_state(campaign_id, at, [unit])).one()
+        rows.append((unit, at, until, *state[1:]))
+    return sorted(rows)
 
 
 def stored_totals(session: Session, campaign_id: int) -> dict[int, tuple[int, ...]]:
@@ -422,7 +523,7 @@ def _refresh_orm_rows(session: Session, _context: object) -> None:
 
 
 __all__ = [
-    "STAGES", "STATE_COLUMNS", "add_totals", "changed_state", "computed_state", "rebuild", "rebuild_totals",
-    "recount_states", "recount_totals", "refresh", "refresh_submissions", "stage_counts_at", "stored_state",
-    "stored_states", "stored_totals",
+    "STAGES", "STATE_COLUMNS", "add_totals", "changed_state", "computed_state", "computed_states_at", "rebuild", "rebuild_totals",
+    "rebuild_versions", "recount_states", "recount_totals", "recount_versions", "refresh", "refresh_submissions",
+    "stage_counts_at", "state_at", "stored_state", "stored_states", "stored_totals", "stored_versions",
 ]

@@ -94,8 +94,8 @@ def unit_progress(scope: Scope, campaign_id: int, cutoff: datetime) -> pd.DataFr
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def headline(scope: Scope, campaign_id: int, cutoff: datetime) -> metrics.Headline:
-    """The headline figures at a cut-off, from a narrow per-unit frame (the overview asks for
-    three cut-offs; only the current one's whole frame is drawn) and the bank's result counts."""
+    """The headline figures at a cut-off, counted from a narrow per-unit query (the overview asks
+    for three cut-offs; only the current one's whole frame is drawn) and the bank's result counts."""
     with read_session(engine()) as session:
         return metrics.headline(session, scope, campaign_id, cutoff)
 

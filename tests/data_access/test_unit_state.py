@@ -291,6 +291,7 @@ def assert_same_figures(session: Session, campaign_id: int, cutoff: datetime) ->
 def assert_caches_match(session: Session, campaign_id: int, where: str) -> None:
     assert unit_state.stored_totals(session, campaign_id) == unit_state.recount_totals(session, campaign_id), where
     assert unit_state.stored_states(session, campaign_id) == unit_state.recount_states(session, campaign_id), where
+    assert unit_state.stored_versions(session, campaign_id) == unit_state.recount_versions(session, campaign_id), where
 
 
 def assert_counts_match(session: Session, campaign_id: int, cutoffs: list[datetime]) -> None:
@@ -348,9 +349,11 @@ def test_random_replay_keeps_the_caches_equal_to_a_recompute(engine: Engine) -> 
     with write_session(engine) as session:
         campaign_id = session.scalars(select(Campaign.id)).one()
         states, totals = unit_state.stored_states(session, campaign_id), unit_state.stored_totals(session, campaign_id)
-        assert states and totals
+        versions = unit_state.stored_versions(session, campaign_id)
+        assert states and totals and len(versions) > len(states)
         summary.rebuild_all(session, campaign_id)  # the SQL rebuild gives what the writers kept
         assert unit_state.stored_states(session, campaign_id) == states
+        assert unit_state.stored_versions(session, campaign_id) == versions
         assert unit_state.stored_totals(session, campaign_id) == totals
 
 
