@@ -10,8 +10,8 @@ bulk loads (``summary.rebuild_all``) and in the migrations:
 - ``unit_state``: per unit with an upload or a submission, the columns ``unit_progress`` takes
   from its latest upload and its submissions (``computed_state`` as of the end of time), and ``changed_at``, the latest time of anything that changes them (uploads,
   findings resolved, submissions, reviews, paper receipts). At a cut-off on or after
-  ``changed_at`` the stored row is the unit's state then; units changed after the cut-off are
-  recomputed from their rows (``changed_state``), the work proportional to them. Writers call
+  ``changed_at`` the stored row is the unit's state then (the pages now read the versions
+  below; this row is the latest version's twin, kept for the tests' cross-check). Writers call
   ``refresh`` for the units they touched (ORM-written rows are refreshed by a flush hook).
 - ``unit_state_version`` (migration 0011): each unit's state history, one row per interval
   between two consecutive change times (``computed_state`` at the first, valid until the
@@ -397,16 +397,6 @@ def stage_counts_at(campaign_id: int, cutoff: datetime):  # type: ignore[no-unty
     )
 
 
-def stored_state(campaign_id: int, cutoff: datetime, unit_id: ColumnElement[int]):  # type: ignore[no-untyped-def]
-    """The stored state of the unit ``unit_id`` where it holds at the cut-off: (the aliased
-    table to outer-join, its ON clause, the WHERE that keeps the units not changed after the
-    cut-off, their state columns by name). ``changed_state`` gives the other units."""
-    stored = aliased(UnitState, name="stored_state")
-    on = and_(stored.campaign_id == campaign_id, stored.unit_id == unit_id)
-    unchanged = or_(stored.changed_at.is_(None), stored.changed_at <= cutoff)
-    return stored, on, unchanged, {name: getattr(stored, name) for name in STATE_COLUMNS}
-
-
 def state_at(campaign_id: int, cutoff: datetime, unit_id: ColumnElement[int]):  # type: ignore[no-untyped-def]
     """The unit ``unit_id``'s state version in force at the cut-off: (the aliased
     ``unit_state_version`` to outer-join, its ON clause, the state columns by name; all NULL
@@ -419,18 +409,6 @@ def state_at(campaign_id: int, cutoff: datetime, unit_id: ColumnElement[int]):  
         or_(version.valid_until.is_(None), version.valid_until > cutoff),
     )
     return version, on, {name: getattr(version, name) for name in STATE_COLUMNS}
-
-
-def changed_state(campaign_id: int, cutoff: datetime, among: Select[tuple[int]] | None = None):  # type: ignore[no-untyped-def]
-    """SQL subquery (unit_id, *STATE_COLUMNS): the state at the cut-off of the units (``among``
-    these unit ids: the scope's) whose stored state changed after it, recomputed from their
-    rows (work proportional to them)."""
-    changed = select(UnitState.unit_id.label("unit_id")).where(
-        UnitState.campaign_id == campaign_id, UnitState.changed_at > cutoff
-    )
-    if among is not None:
-        changed = changed.where(UnitState.unit_id.in_(among))
-    return computed_state(campaign_id, cutoff, changed).subquery("fresh_state")
 
 
 def stored_states(session: Session, campaign_id: int) -> dict[int, tuple[object, ...]]:
@@ -523,7 +501,7 @@ def _refresh_orm_rows(session: Session, _context: object) -> None:
 
 
 __all__ = [
-    "STAGES", "STATE_COLUMNS", "add_totals", "changed_state", "computed_state", "computed_states_at", "rebuild", "rebuild_totals",
+    "STAGES", "STATE_COLUMNS", "add_totals", "computed_state", "computed_states_at", "rebuild", "rebuild_totals",
     "rebuild_versions", "recount_states", "recount_totals", "recount_versions", "refresh", "refresh_submissions",
-    "stage_counts_at", "state_at", "stored_state", "stored_states", "stored_totals", "stored_versions",
+    "stage_counts_at", "state_at", "stored_states", "stored_totals", "stored_versions",
 ]
