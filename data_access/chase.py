@@ -224,6 +224,18 @@ def reminder_for(row: Mapping[str, object], cutoff: datetime, lang: str = "zh") 
     return reminder_text(facts, lang)
 
 
+def reminders_of(sheet: pd.DataFrame, cutoff: datetime) -> list[str]:
+    """The reminder text (Chinese) of every row of a sheet, in its order: the page asks for
+    the rows it shows, the Excel export for all of them."""
+    facts = sheet[[c for c in REMINDER_COLUMNS if c in sheet.columns]]
+    return [reminder_for(row, cutoff) for row in facts.to_dict("records")]
+
+
+def with_reminders(sheet: pd.DataFrame, cutoff: datetime) -> pd.DataFrame:
+    """The sheet (or some of its rows) with the ``reminder`` column filled in."""
+    return sheet.assign(reminder=reminders_of(sheet, cutoff) if len(sheet) else None)
+
+
 SHEET_COLUMNS = [
     "unit_id", "code", "unit_name", "district_name", "area_name", "liaison_name", "liaison_phone",
     "contact_name", "contact_phone", "status", "due_at", "hours_left", "late", "at_risk", "reasons",
@@ -271,8 +283,7 @@ def chase_sheet(
         ["_rank", "days_overdue", "members_outstanding", "code"], ascending=[True, False, False, True]
     ).reset_index(drop=True)
     if reminders:
-        facts = sheet[[c for c in REMINDER_COLUMNS if c in sheet.columns]]
-        sheet["reminder"] = [reminder_for(row, cutoff) for row in facts.to_dict("records")]
+        sheet["reminder"] = reminders_of(sheet, cutoff)
     for column in SHEET_COLUMNS:
         if column not in sheet.columns:
             sheet[column] = None
