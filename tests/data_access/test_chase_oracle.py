@@ -278,3 +278,25 @@ def test_open_failures_equal_the_old_code(demo_engine: Engine) -> None:
                     pd.testing.assert_frame_equal(new, old, obj=f"{scope} at {cutoff}")
                     seen += len(new)
         assert seen  # the demo has open failures to compare
+
+
+def test_org_options_equal_the_old_frame(demo_engine: Engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import streamlit as st
+
+    from ui import loaders
+
+    monkeypatch.setenv("DATABASE_URL", demo_engine.url.render_as_string(hide_password=False))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    with read_session(demo_engine) as session:
+        scopes = [*_scopes(session), Scope(root_id=-1, root_path="/nowhere/")]
+        for scope in scopes:
+            query = (
+                select(OrgUnit.id, OrgUnit.name, OrgUnit.level, OrgUnit.district_id, OrgUnit.area_id)
+                .where(OrgUnit.level.in_(("district", "area", "unit")), OrgUnit.retired_at.is_(None), scope.org_filter(OrgUnit))
+                .order_by(OrgUnit.code)
+            )
+            old = pd.DataFrame(session.execute(query).all(), columns=["id", "name", "level", "district_id", "area_id"])
+            pd.testing.assert_frame_equal(loaders.org_options(scope), old, obj=str(scope))
+    st.cache_data.clear()
+    st.cache_resource.clear()
