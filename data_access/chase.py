@@ -246,6 +246,9 @@ SHEET_COLUMNS = [
 ]
 
 
+_BOARD_COLUMNS = frozenset((*SHEET_COLUMNS, *REMINDER_COLUMNS, "overdue", "days_overdue", "members_outstanding", "code"))
+
+
 def chase_sheet(
     session: Session, scope: Scope, campaign_id: int, cutoff: datetime, board: pd.DataFrame | None = None,
     reminders: bool = True,
@@ -268,6 +271,8 @@ def chase_sheet(
         board = submissions.submission_board(session, scope, campaign_id, cutoff)
     if board.empty:
         return pd.DataFrame(columns=SHEET_COLUMNS)
+    # only what the sheet, its reasons, order and reminders read (the board has twice as many columns)
+    board = board[[c for c in board.columns if c in _BOARD_COLUMNS]]
     board = board.merge(open_bank_failures(session, scope, campaign_id, cutoff), on="unit_id", how="left")
     board = board.merge(contacted_on_day(session, scope, cutoff), on="unit_id", how="left")
     board["bank_failures_open"] = board["bank_failures_open"].fillna(0).astype("int64")
