@@ -136,12 +136,15 @@ def contacted_on_day(session: Session, scope: Scope, cutoff: datetime) -> pd.Dat
 def open_bank_failures(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) -> pd.DataFrame:
     """Per unit in scope: members whose latest bank failure by the cut-off waits for the unit
     (no correction, card, withdrawal or replacement since), from the member events."""
-    failed = (
-        select(MemberEvent.member_id, MemberEvent.unit_id, func.max(MemberEvent.at).label("failed_at"))
-        .where(MemberEvent.campaign_id == campaign_id, MemberEvent.kind == "failed", MemberEvent.at <= cutoff)
-        .group_by(MemberEvent.member_id, MemberEvent.unit_id)
-        .subquery("failed")
+    unit = aliased(OrgUnit)
+    # the scope inside: a district's failures are found through its units, and only they are
+    # checked for a later settling event (not the whole city's, then filtered)
+    failed_events = select(MemberEvent.member_id, MemberEvent.unit_id, func.max(MemberEvent.at).label("failed_at")).where(
+        MemberEvent.campaign_id == campaign_id, MemberEvent.kind == "failed", MemberEvent.at <= cutoff
     )
+    if scope.root_path is not None:  # the whole city needs no join (SQLite then skips through the index)
+        failed_events = failed_events.join(unit, unit.id == MemberEvent.unit_id).where(scope.org_filter(unit))
+    failed = failed_events.group_by(MemberEvent.member_id, MemberEvent.unit_id).subquery("failed")
     later = aliased(MemberEvent)
     settled = (
         select(later.id)
@@ -152,11 +155,9 @@ def open_bank_failures(session: Session, scope: Scope, campaign_id: int, cutoff:
         )
         .exists()
     )
-    unit = aliased(OrgUnit)
     query = (
         select(failed.c.unit_id, func.count().label("bank_failures_open"))
-        .join(unit, unit.id == failed.c.unit_id)
-        .where(~settled, scope.org_filter(unit))
+        .where(~settled)
         .group_by(failed.c.unit_id)
     )
     return pd.DataFrame(session.execute(query).all(), columns=["unit_id", "bank_failures_open"])
