@@ -11,6 +11,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from campaign.reminders import ReminderFacts, reminder_text
+from campaign.reports.chase_sheet import records
 from campaign.stages import CHASE_CHANNELS
 from campaign.timeutil import local_to_utc, utc_to_local
 from data_access.metrics import SUBMITTED_STATUSES
@@ -229,7 +230,7 @@ def reminders_of(sheet: pd.DataFrame, cutoff: datetime) -> list[str]:
     """The reminder text (Chinese) of every row of a sheet, in its order: the page asks for
     the rows it shows, the Excel export for all of them."""
     facts = sheet[[c for c in REMINDER_COLUMNS if c in sheet.columns]]
-    return [reminder_for(row, cutoff) for row in facts.to_dict("records")]
+    return [reminder_for(row, cutoff) for row in records(facts)]
 
 
 def with_reminders(sheet: pd.DataFrame, cutoff: datetime) -> pd.DataFrame:
