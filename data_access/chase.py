@@ -11,6 +11,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from campaign.reminders import ReminderFacts, reminder_text
+from campaign.reports.chase_sheet import records
 from campaign.stages import CHASE_CHANNELS
 from campaign.timeutil import local_to_utc, utc_to_local
 from data_access.metrics import SUBMITTED_STATUSES
@@ -136,12 +137,15 @@ def contacted_on_day(session: Session, scope: Scope, cutoff: datetime) -> pd.Dat
 def open_bank_failures(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) -> pd.DataFrame:
     """Per unit in scope: members whose latest bank failure by the cut-off waits for the unit
     (no correction, card, withdrawal or replacement since), from the member events."""
-    failed = (
-        select(MemberEvent.member_id, MemberEvent.unit_id, func.max(MemberEvent.at).label("failed_at"))
-        .where(MemberEvent.campaign_id == campaign_id, MemberEvent.kind == "failed", MemberEvent.at <= cutoff)
-        .group_by(MemberEvent.member_id, MemberEvent.unit_id)
-        .subquery("failed")
+    unit = aliased(OrgUnit)
+    # the scope inside: a district's failures are found through its units, and only they are
+    # checked for a later settling event (not the whole city's, then filtered)
+    failed_events = select(MemberEvent.member_id, MemberEvent.unit_id, func.max(MemberEvent.at).label("failed_at")).where(
+        MemberEvent.campaign_id == campaign_id, MemberEvent.kind == "failed", MemberEvent.at <= cutoff
     )
+    if scope.root_path is not None:  # the whole city needs no join (SQLite then skips through the index)
+        failed_events = failed_events.join(unit, unit.id == MemberEvent.unit_id).where(scope.org_filter(unit))
+    failed = failed_events.group_by(MemberEvent.member_id, MemberEvent.unit_id).subquery("failed")
     later = aliased(MemberEvent)
     settled = (
         select(later.id)
@@ -152,11 +156,9 @@ def open_bank_failures(session: Session, scope: Scope, campaign_id: int, cutoff:
         )
         .exists()
     )
-    unit = aliased(OrgUnit)
     query = (
         select(failed.c.unit_id, func.count().label("bank_failures_open"))
-        .join(unit, unit.id == failed.c.unit_id)
-        .where(~settled, scope.org_filter(unit))
+        .where(~settled)
         .group_by(failed.c.unit_id)
     )
     return pd.DataFrame(session.execute(query).all(), columns=["unit_id", "bank_failures_open"])
@@ -224,6 +226,18 @@ def reminder_for(row: Mapping[str, object], cutoff: datetime, lang: str = "zh") 
     return reminder_text(facts, lang)
 
 
+def reminders_of(sheet: pd.DataFrame, cutoff: datetime) -> list[str]:
+    """The reminder text (Chinese) of every row of a sheet, in its order: the page asks for
+    the rows it shows, the Excel export for all of them."""
+    facts = sheet[[c for c in REMINDER_COLUMNS if c in sheet.columns]]
+    return [reminder_for(row, cutoff) for row in records(facts)]
+
+
+def with_reminders(sheet: pd.DataFrame, cutoff: datetime) -> pd.DataFrame:
+    """The sheet (or some of its rows) with the ``reminder`` column filled in."""
+    return sheet.assign(reminder=reminders_of(sheet, cutoff) if len(sheet) else None)
+
+
 SHEET_COLUMNS = [
     "unit_id", "code", "unit_name", "district_name", "area_name", "liaison_name", "liaison_phone",
     "contact_name", "contact_phone", "status", "due_at", "hours_left", "late", "at_risk", "reasons",
@@ -232,6 +246,9 @@ SHEET_COLUMNS = [
     "contacts_today", "contacted_today_at", "last_chase_at", "last_chase_by", "last_chase_channel",
     "last_chase_note", "last_promised_date", "chases", "reminder",
 ]
+
+
+_BOARD_COLUMNS = frozenset((*SHEET_COLUMNS, *REMINDER_COLUMNS, "overdue", "days_overdue", "members_outstanding", "code"))
 
 
 def chase_sheet(
@@ -256,6 +273,8 @@ def chase_sheet(
         board = submissions.submission_board(session, scope, campaign_id, cutoff)
     if board.empty:
         return pd.DataFrame(columns=SHEET_COLUMNS)
+    # only what the sheet, its reasons, order and reminders read (the board has twice as many columns)
+    board = board[[c for c in board.columns if c in _BOARD_COLUMNS]]
     board = board.merge(open_bank_failures(session, scope, campaign_id, cutoff), on="unit_id", how="left")
     board = board.merge(contacted_on_day(session, scope, cutoff), on="unit_id", how="left")
     board["bank_failures_open"] = board["bank_failures_open"].fillna(0).astype("int64")
@@ -271,8 +290,7 @@ def chase_sheet(
         ["_rank", "days_overdue", "members_outstanding", "code"], ascending=[True, False, False, True]
     ).reset_index(drop=True)
     if reminders:
-        facts = sheet[[c for c in REMINDER_COLUMNS if c in sheet.columns]]
-        sheet["reminder"] = [reminder_for(row, cutoff) for row in facts.to_dict("records")]
+        sheet["reminder"] = reminders_of(sheet, cutoff)
     for column in SHEET_COLUMNS:
         if column not in sheet.columns:
             sheet[column] = None

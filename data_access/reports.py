@@ -121,12 +121,19 @@ def group_level(units: pd.DataFrame) -> str:
     return "area"
 
 
+# What the bulletin reads of each unit (its unit ranking); the rest of ``unit_progress`` stays out.
+BULLETIN_UNIT_COLUMNS = ["unit_name", "district_name", "area_name", "status", "expected_members", "validated"]
+
+
 def bulletin_input(
     session: Session, scope: Scope, campaign_id: int, campaign_name: str, scope_label: str,
-    as_of: date, cutoff: datetime,
+    as_of: date, cutoff: datetime, units: pd.DataFrame | None = None,
 ) -> BulletinInput:
-    """What the bulletin ranks and says (no personal data)."""
-    units = metrics.unit_progress(session, scope, campaign_id, cutoff)
+    """What the bulletin ranks and says (no personal data). ``units``: the same scope's
+    ``metrics.unit_progress`` at the same cut-off, when the caller holds it already (the
+    reports page has it cached); the result keeps only the unit columns the bulletin reads."""
+    if units is None:
+        units = metrics.unit_progress(session, scope, campaign_id, cutoff)
     head = metrics.headline_of(units, *metrics.bank_results_received(session, scope, campaign_id, cutoff))  # = metrics.headline
     loop = bank.correction_loop(session, scope, campaign_id, cutoff)
     level = group_level(units)
@@ -135,8 +142,7 @@ def bulletin_input(
     )
     return BulletinInput(
         campaign_name=campaign_name, scope_label=scope_label, as_of=as_of, group_level=level,
-        groups=groups, units=units if len(units) else pd.DataFrame(
-            columns=["unit_name", "district_name", "area_name", "status", "expected_members", "validated"]),
+        groups=groups, units=units[BULLETIN_UNIT_COLUMNS] if len(units) else pd.DataFrame(columns=BULLETIN_UNIT_COLUMNS),
         figures=figures(units, head, loop, 0),
     )
 

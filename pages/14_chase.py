@@ -72,7 +72,6 @@ with st.container(horizontal=True, vertical_alignment="bottom", gap="medium"):
 shown = sheet[~sheet["contacted_today"]] if hide_done else sheet
 if shown.empty:
     st.success(t("chase.all_done"), icon=":material/thumb_up:")
-texts = sheet_text.display_frame(shown, ctx.cutoff, ctx.lang)
 
 
 def _tel(phone: str) -> str:
@@ -86,8 +85,9 @@ if view == "cards" and not shown.empty:
         page = st.selectbox(t("chase.page"), range(1, pages + 1), format_func=lambda p: t("chase.page_of", page=p, pages=pages),
                             key="chase_page", width=180)
     start = (page - 1) * PER_PAGE
-    for (_, row), (_, text) in zip(shown.iloc[start : start + PER_PAGE].iterrows(),
-                                   texts.iloc[start : start + PER_PAGE].iterrows(), strict=True):
+    rows = shown.iloc[start : start + PER_PAGE]  # texts and reminders for this page's cards only
+    texts = loaders_chase.display_rows(rows, ctx.cutoff, ctx.lang, first=start + 1)
+    for (_, row), (_, text) in zip(rows.iterrows(), texts.iterrows(), strict=True):
         unit_id = int(row["unit_id"])
         with st.container(border=True, key=f"chase_card_{unit_id}"):
             st.markdown(f"**{text['no']}. {md(text['unit'])}**")
@@ -114,6 +114,7 @@ if view == "cards" and not shown.empty:
                          type="secondary" if again else "primary", icon=":material/call_made:"):
                 _mark([unit_id])
 elif view == "table" and not shown.empty:
+    texts = loaders_chase.display_rows(shown, ctx.cutoff, ctx.lang)
     labels = {key: t(label) for key, label, _ in sheet_text.COLUMNS}
     table = texts.drop(columns=["district"] if texts["district"].nunique() <= 1 else []).rename(columns=labels)
     st.caption(t("chase.table_select"))

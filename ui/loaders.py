@@ -65,8 +65,12 @@ def org_options(scope: Scope) -> pd.DataFrame:
         .order_by(OrgUnit.code)
     )
     with read_session(engine()) as session:
-        rows = session.execute(query).all()
-    return pd.DataFrame(rows, columns=["id", "name", "level", "district_id", "area_id"])
+        rows = session.connection().execute(query).all()
+    # column by column: ``DataFrame(rows)`` probes each of a city's 50,000 rows with hasattr (0.3 s)
+    columns = ["id", "name", "level", "district_id", "area_id"]
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    return pd.DataFrame({name: list(values) for name, values in zip(columns, zip(*rows, strict=True), strict=True)})
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

@@ -35,7 +35,7 @@ from data_access.auth import CurrentUser
 from data_access.db import read_session, write_session
 from data_access.scope import Scope, scope_for
 from ui.downloads import export_name
-from ui.loaders import TTL, engine
+from ui.loaders import TTL, engine, unit_progress
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -160,8 +160,9 @@ def bulletin_bytes(
     *, lang: str, kind: str,
 ) -> tuple[bytes, int]:
     """The bulletin as xlsx or html bytes, and the number of units it ranks."""
+    units = unit_progress(scope, campaign_id, cutoff)
     with read_session(engine()) as session:
-        data = reports.bulletin_input(session, scope, campaign_id, campaign_name, scope_label, as_of, cutoff)
+        data = reports.bulletin_input(session, scope, campaign_id, campaign_name, scope_label, as_of, cutoff, units=units)
     body = bulletin_workbook(data, lang) if kind == "xlsx" else bulletin_html(data, lang).encode("utf-8")
     return body, len(data.units)
 
@@ -222,9 +223,11 @@ def mask_frame(frame: pd.DataFrame, full_pii: bool) -> pd.DataFrame:
 def bulletin_preview(
     scope: Scope, campaign_id: int, campaign_name: str, scope_label: str, as_of: date, cutoff: datetime
 ) -> BulletinInput:
-    """What the bulletin says and ranks (no personal data)."""
+    """What the bulletin says and ranks (no personal data), from the cached unit frame the
+    reports page reads too (``loaders.unit_progress``)."""
+    units = unit_progress(scope, campaign_id, cutoff)
     with read_session(engine()) as session:
-        return reports.bulletin_input(session, scope, campaign_id, campaign_name, scope_label, as_of, cutoff)
+        return reports.bulletin_input(session, scope, campaign_id, campaign_name, scope_label, as_of, cutoff, units=units)
 
 
 def ranked_groups(data: BulletinInput) -> pd.DataFrame:
