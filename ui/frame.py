@@ -34,7 +34,7 @@ from data_access.sessions import (
     resume_session,
     start_session,
 )
-from ui import loaders, loaders_org
+from ui import loaders, loaders_org, memory
 from ui.safe_text import md
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -469,6 +469,7 @@ def setup_frame(page: str, roles: tuple[str, ...] | None = None) -> SetupContext
 
 def page_frame(page: str) -> PageContext:
     """Draw the frame and return the page's context; stops the run behind the sign-in form."""
+    memory.release_large_blocks()  # once per server process (ui.memory)
     lang, user = _open_page(page)
     campaigns = loaders.campaigns()
     if campaigns.empty:
