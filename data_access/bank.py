@@ -13,7 +13,20 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Integer, Select, and_, case, cast, func, literal_column, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal_column,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import Session, aliased
 
 from campaign.masking import mask_id, mask_phone
@@ -189,32 +202,18 @@ def failure_reasons(session: Session, scope: Scope, campaign_id: int, cutoff: da
     )
 
 
-def _failed_ids(cutoff: datetime):  # type: ignore[no-untyped-def]
-    """SELECT: the members with a failed result by the cut-off (the partial index ``ix_bank_result_failed``, hence the literal: the
-    failures only, not every result)."""
-    return select(BankResult.member_id).where(BankResult.outcome == literal_column("'failed'"), BankResult.at <= cutoff)
-
-
-def _failed_members(scope: Scope, campaign_id: int, cutoff: datetime):  # type: ignore[no-untyped-def]
-    """Per member with at least one failed result by the cut-off: first / last failure,
-    first production after a failure, and the time of the latest result. Starts from the
-    failures, so it reads the results of failed members only."""
-    failed_at = case((BankResult.outcome == "failed", BankResult.at))
-    produced_at = case((BankResult.outcome == "produced", BankResult.at))
+def _failures(cutoff: datetime):  # type: ignore[no-untyped-def]
+    """Per member with a failed result by the cut-off: first / last failure and how many. Read
+    from the partial index ``ix_bank_result_failed`` alone (hence the literal), never a result row."""
     return (
         select(
             BankResult.member_id,
-            func.min(failed_at).label("first_failed_at"),
-            func.max(failed_at).label("last_failed_at"),
-            func.max(produced_at).label("produced_at"),
-            func.max(BankResult.at).label("last_result_at"),
-            func.sum(case((BankResult.outcome == "failed", 1), else_=0)).label("failures"),
+            func.min(BankResult.at).label("first_failed_at"),
+            func.max(BankResult.at).label("last_failed_at"),
+            func.count().label("failures"),
         )
-        .join(Member, Member.id == BankResult.member_id)
-        .join(OrgUnit, OrgUnit.id == Member.unit_id)
-        .where(_in_scope(scope, campaign_id, cutoff), BankResult.member_id.in_(_failed_ids(cutoff)))  # type: ignore[arg-type]
+        .where(BankResult.outcome == literal_column("'failed'"), BankResult.at <= cutoff)
         .group_by(BankResult.member_id)
-        .having(func.min(failed_at).is_not(None))
         .subquery("fm")
     )
 
@@ -249,15 +248,25 @@ def correction_loop(session: Session, scope: Scope, campaign_id: int, cutoff: da
     return CorrectionLoop(failed, corrected, resubmitted, recovered_n, still_open)
 
 
-def _columns_frame(session: Session, query: Select[Any]) -> pd.DataFrame:
-    """The query's rows as a DataFrame built column by column, through Core (a city's open
-    failures are 30,000 rows: ORM rows and ``DataFrame(rows)`` cost more than the query)."""
-    result = session.connection().execute(query)
+def _columns(session: Session, query: Select[Any]) -> dict[str, list[Any]]:
+    """The query's rows column by column, through Core (a city's open failures are 30,000
+    rows: ORM rows and ``DataFrame(rows)`` cost more than the query); empty when no rows.
+    Select times as text (``type_coerce``) so that no column needs converting."""
+    connection = session.connection()
+    dialect = connection.dialect
+    plain = all(
+        column.type.dialect_impl(dialect).result_processor(dialect, None) is None for column in query.selected_columns
+    )
+    result = connection.execute(query)
     keys = list(result.keys())
-    rows = result.fetchall()
+    if plain:  # no value to convert (numbers, text): the driver's tuples, not SQLAlchemy's rows
+        rows: Any = result.cursor.fetchall()
+        result.close()
+    else:
+        rows = result.fetchall()
     if not rows:
-        return pd.DataFrame(columns=keys)
-    return pd.DataFrame({key: list(values) for key, values in zip(keys, zip(*rows, strict=True), strict=True)})
+        return {}
+    return {key: list(values) for key, values in zip(keys, zip(*rows, strict=True), strict=True)}
 
 
 OPEN_COLUMNS = [
@@ -265,6 +274,7 @@ OPEN_COLUMNS = [
     "contact_name", "contact_phone", "reason_code", "reason_text", "failures",
     "first_failed_at", "last_failed_at", "corrected_at", "status", "days_open",
 ]
+DATETIMES = ("first_failed_at", "last_failed_at", "corrected_at")
 
 
 def open_failures(
@@ -277,19 +287,30 @@ def open_failures(
     (waiting to go to the bank again), else ``returned`` (waiting for the unit);
     ``days_open`` counts from the member's first failure.
     """
-    fm = _failed_members(scope, campaign_id, cutoff)
+    fm = _failures(cutoff)
     last = aliased(BankResult)
+    produced = aliased(BankResult)
     area = aliased(OrgUnit)
     district = aliased(OrgUnit)
-    # the latest correction by the cut-off (``member.corrected_at`` keeps only the first one)
+    # the latest correction by the cut-off (``member.corrected_at`` keeps only the first one),
+    # one probe of the partial index ``ix_member_event_corrected`` per failed member (a joined
+    # aggregate: PostgreSQL misjudges the rows before it and recomputes it for every row)
     latest_fix = (
-        select(MemberEvent.member_id, func.max(MemberEvent.at).label("at"))
-        .where(MemberEvent.kind == "corrected", MemberEvent.at <= cutoff, MemberEvent.member_id.in_(_failed_ids(cutoff)))
-        .group_by(MemberEvent.member_id)
-        .subquery("latest_fix")
+        select(func.max(MemberEvent.at))
+        .where(
+            MemberEvent.member_id == fm.c.member_id, MemberEvent.kind == literal_column("'corrected'"),
+            MemberEvent.at <= cutoff,
+        )
+        .scalar_subquery()
     )
     # (rows written in bulk without events, as by ``python -m campaign scale``, fall back to it)
-    corrected = func.coalesce(latest_fix.c.at, case((Member.corrected_at <= cutoff, Member.corrected_at)))
+    corrected = func.coalesce(latest_fix, case((Member.corrected_at <= cutoff, Member.corrected_at)))
+    # no card produced by the cut-off (the partial index ``ix_bank_result_produced``)
+    never_produced = ~(
+        select(literal_column("1"))
+        .where(produced.member_id == fm.c.member_id, produced.outcome == literal_column("'produced'"), produced.at <= cutoff)
+        .exists()
+    )
     query = (
         select(
             Member.id.label("member_id"),
@@ -304,31 +325,30 @@ def open_failures(
             last.reason_code,
             last.reason_text,
             fm.c.failures,
-            fm.c.first_failed_at,
-            fm.c.last_failed_at,
-            corrected.label("corrected_at"),
+            type_coerce(fm.c.first_failed_at, String).label("first_failed_at"),
+            type_coerce(fm.c.last_failed_at, String).label("last_failed_at"),
+            type_coerce(corrected, String).label("corrected_at"),
         )
         .select_from(fm)
         .join(Member, Member.id == fm.c.member_id)
         .join(OrgUnit, OrgUnit.id == Member.unit_id)
         .outerjoin(area, area.id == OrgUnit.area_id)
         .outerjoin(district, district.id == OrgUnit.district_id)
-        .join(last, and_(last.member_id == fm.c.member_id, last.at == fm.c.last_failed_at, last.outcome == "failed"))
-        .outerjoin(latest_fix, latest_fix.c.member_id == fm.c.member_id)
-        .where(fm.c.produced_at.is_(None))
+        .join(last, and_(last.member_id == fm.c.member_id, last.at == fm.c.last_failed_at, last.outcome == literal_column("'failed'")))
+        .where(Member.campaign_id == campaign_id, scope.org_filter(OrgUnit), never_produced)
         .order_by(fm.c.first_failed_at, Member.id)
     )
-    frame = _columns_frame(session, query)
-    if frame.empty:
+    columns = _columns(session, query)
+    if not columns:
         return pd.DataFrame(columns=OPEN_COLUMNS)
-    frame = frame.drop_duplicates("member_id").reset_index(drop=True)
-    for column in ("first_failed_at", "last_failed_at", "corrected_at"):
-        frame[column] = pd.to_datetime(frame[column])
+    if not full_pii:  # masked on the lists: cheaper than ``Series.map`` on arrow strings
+        columns["id_number"] = [mask_id(value) for value in columns["id_number"]]
+        columns["phone"] = [mask_phone(value) for value in columns["phone"]]
+    for column in DATETIMES:  # SQLite's text parsed once per column, not per value
+        columns[column] = pd.to_datetime(columns[column], format="ISO8601", cache=False)
+    frame = pd.DataFrame(columns).drop_duplicates("member_id").reset_index(drop=True)
     after_last = frame["corrected_at"].notna() & (frame["corrected_at"] >= frame["last_failed_at"])
     frame["status"] = after_last.map({True: "corrected", False: "returned"})
     frame["days_open"] = (pd.Timestamp(cutoff) - frame["first_failed_at"]).dt.total_seconds() / 86400
     frame["failures"] = frame["failures"].astype(int)
-    if not full_pii:
-        frame["id_number"] = frame["id_number"].map(mask_id)
-        frame["phone"] = frame["phone"].map(mask_phone)
     return frame[OPEN_COLUMNS]

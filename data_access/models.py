@@ -643,10 +643,22 @@ class BatchMemberCount(Base):
     n: Mapped[int] = mapped_column(Integer, default=0)
 
 
-# The failed results alone (bank.open_failures starts from them, not from every result).
+# The failed results alone (bank.open_failures starts from them, not from every result), with
+# the reason and batch; the produced results; the corrections: the open failures (bank's and
+# corrections') read these indexes and no result or event row (``outcome`` / ``kind`` in the
+# key: SQLite 3.40 uses a partial index as covering only then).
 Index(
-    "ix_bank_result_failed", BankResult.member_id, BankResult.at,
+    "ix_bank_result_failed", BankResult.member_id, BankResult.at, BankResult.outcome, BankResult.reason_code,
+    BankResult.reason_text, BankResult.batch_id,
     sqlite_where=text("outcome = 'failed'"), postgresql_where=text("outcome = 'failed'"),
+)
+Index(
+    "ix_bank_result_produced", BankResult.member_id, BankResult.at, BankResult.outcome,
+    sqlite_where=text("outcome = 'produced'"), postgresql_where=text("outcome = 'produced'"),
+)
+Index(
+    "ix_member_event_corrected", MemberEvent.member_id, MemberEvent.at, MemberEvent.kind,
+    sqlite_where=text("kind = 'corrected'"), postgresql_where=text("kind = 'corrected'"),
 )
 
 
