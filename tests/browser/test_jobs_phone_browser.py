@@ -45,6 +45,7 @@ def _shot(page, name, viewport):
 def _field_readable(page, key, label, width):
     """The first card's value for ``label`` lies inside the viewport's width and is not clipped."""
     narrow = page.locator(f".st-key-rnarrow_{key}")
+    narrow.wait_for(state="visible", timeout=30_000)  # still drawing on a loaded machine: wait, then check
     state = page.evaluate(f"""() => [...document.querySelectorAll('.st-key-rwide_{key}, .st-key-rnarrow_{key}')]
         .map(e => e.className.split(' ').filter(c => c.startsWith('st-key')).join() + ':' + getComputedStyle(e).display)""")
     assert narrow.is_visible(), state
@@ -87,7 +88,8 @@ def test_submissions_unit_table(browser, jobs_server, login, viewport):
         assert phone.strip().isdigit()
         assert page.locator(".st-key-rnarrow_units dt:text-is('联系电话') + dd a[href^='tel:']").count() >= 1
     else:
-        assert page.locator(".st-key-rwide_units [data-testid='stDataFrame']").is_visible()
+        # the table may still be drawing after the run settles on a loaded machine: wait for it
+        page.locator(".st-key-rwide_units [data-testid='stDataFrame']").wait_for(state="visible", timeout=30_000)
         assert not page.locator(".st-key-rnarrow_units").is_visible()
     if login == "unit1":
         assert "催报" not in page.locator('[data-testid="stMain"]').inner_text()
