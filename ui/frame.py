@@ -470,6 +470,7 @@ def setup_frame(page: str, roles: tuple[str, ...] | None = None) -> SetupContext
 def page_frame(page: str) -> PageContext:
     """Draw the frame and return the page's context; stops the run behind the sign-in form."""
     memory.release_large_blocks()  # once per server process (ui.memory)
+    memory.trim()
     lang, user = _open_page(page)
     campaigns = loaders.campaigns()
     if campaigns.empty:

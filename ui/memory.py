@@ -19,6 +19,23 @@ MMAP_THRESHOLD_BYTES = 128 * 1024
 
 
 @functools.cache
+def _libc() -> ctypes.CDLL | None:
+    name = ctypes.util.find_library("c")
+    try:
+        return ctypes.CDLL(name) if name else None
+    except OSError:
+        return None
+
+
+def trim() -> None:
+    """Give the heap's free pages back to the system (glibc ``malloc_trim``; nothing elsewhere):
+    called at the start of every page run, so what the previous run freed is returned."""
+    libc = _libc()
+    if libc is not None and hasattr(libc, "malloc_trim"):
+        libc.malloc_trim(0)
+
+
+@functools.cache
 def release_large_blocks() -> bool:
     """Set glibc's mmap threshold once per process; False where there is no glibc (nothing done)."""
     name = ctypes.util.find_library("c")

@@ -32,3 +32,26 @@ sys.exit(0 if before - after_free > 24 * 1024 else 1)
 def test_freed_large_blocks_leave_the_process() -> None:
     done = subprocess.run([sys.executable, "-c", CHILD], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+TRIM_CHILD = """
+import sys
+from ui import memory
+memory.release_large_blocks()
+def rss():
+    return int(next(l for l in open('/proc/self/status') if l.startswith('VmRSS')).split()[1])
+blocks = [bytearray(100 * 1024) for _ in range(600)]  # 60 MiB in blocks under the threshold: the heap
+pin = bytearray(100 * 1024)  # above them, so free() alone cannot shrink the heap from its top
+del blocks
+before = rss()
+memory.trim()
+after = rss()
+print(before, after)
+sys.exit(0 if before - after > 30 * 1024 else 1)
+"""
+
+
+def test_trim_gives_the_heaps_free_pages_back() -> None:
+    """A page run's freed small blocks stay in the heap until ``trim`` (called at every page run)."""
+    done = subprocess.run([sys.executable, "-c", TRIM_CHILD], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
