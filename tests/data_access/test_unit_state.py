@@ -5,22 +5,20 @@ value, at any cut-off."""
 
 from __future__ import annotations
 
-import random
 from datetime import datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import Engine, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from campaign.demo.story import generate_story
 from data_access import metrics, submissions, summary, unit_state
 from data_access.chase import last_chases
 from data_access.db import read_session, write_session
-from data_access.demo_driver import StoryRun
 from data_access.models import Campaign, Finding, MemberStageCount, OrgUnit, PaperReceipt, Submission, Upload
 from data_access.scope import Scope
 from tests.conftest import DEMO_NOW
-from tests.data_access.test_summary import MID, districts, people_changes
+from tests.data_access.replay import Slice, replay
+from tests.data_access.test_summary import districts
 
 # --- the old queries, kept as the oracle ------------------------------------------------
 
@@ -323,29 +321,15 @@ def test_random_replay_keeps_the_caches_equal_to_a_recompute(engine: Engine) -> 
     withdrawn file between them: after each slice the stored unit states and totals equal a
     full recompute, and the figures equal the old queries at the slice's end, a day and a week
     before it and at a random earlier time."""
-    story = generate_story(DEMO_NOW, MID)
-    rng = random.Random(11)
-    with write_session(engine) as session:
-        run = StoryRun(session, story)
-    start = min(step.at for step in story.steps)
-    span = (story.now - start).total_seconds()
-    stops = sorted(start + timedelta(seconds=span * rng.random()) for _ in range(6)) + [story.now]
-    withdrawn = False
-    for stop in stops:
-        with write_session(engine) as session:
-            run.until(stop, session=session)
-            campaign_id = session.scalars(select(Campaign.id)).one()
-            people_changes(session, rng, campaign_id, stop)
-            if not withdrawn:
-                withdrawn = _withdraw_a_file(session, stop)
-        with read_session(engine) as session:
-            assert_caches_match(session, campaign_id, f"after {stop}")
-            earlier = start + (stop - start) * rng.random()
-            cutoffs = [stop, stop - timedelta(days=1), stop - timedelta(days=7), earlier]
-            assert_counts_match(session, campaign_id, cutoffs)
-            for cutoff in cutoffs:
-                assert_same_figures(session, campaign_id, cutoff)
-    assert withdrawn
+    def check(session: Session, at: Slice) -> None:
+        assert_caches_match(session, at.campaign_id, f"after {at.stop}")
+        earlier = at.start + (at.stop - at.start) * at.rng.random()
+        cutoffs = [at.stop, at.stop - timedelta(days=1), at.stop - timedelta(days=7), earlier]
+        assert_counts_match(session, at.campaign_id, cutoffs)
+        for cutoff in cutoffs:
+            assert_same_figures(session, at.campaign_id, cutoff)
+
+    replay(engine, 11, 6, check)  # asserts a file was withdrawn
     with write_session(engine) as session:
         campaign_id = session.scalars(select(Campaign.id)).one()
         states, totals = unit_state.stored_states(session, campaign_id), unit_state.stored_totals(session, campaign_id)
@@ -355,25 +339,6 @@ def test_random_replay_keeps_the_caches_equal_to_a_recompute(engine: Engine) -> 
         assert unit_state.stored_states(session, campaign_id) == states
         assert unit_state.stored_versions(session, campaign_id) == versions
         assert unit_state.stored_totals(session, campaign_id) == totals
-
-
-def _withdraw_a_file(session: Session, at: datetime) -> bool:
-    from campaign.errors import ActionRefused
-    from data_access.auth import load_user
-    from data_access.uploads import withdraw_upload
-
-    admin = load_user(session, "admin")
-    uploads = session.scalars(
-        select(Upload.id).where(Upload.superseded_at.is_(None), Upload.withdrawn_at.is_(None), Upload.rows > 0).order_by(Upload.id)
-    ).all()
-    for upload_id in uploads:
-        try:
-            with session.begin_nested():
-                withdraw_upload(session, admin, upload_id, at=at)  # type: ignore[arg-type]
-            return True
-        except ActionRefused:
-            continue
-    return False
 
 
 def test_orm_written_rows_refresh_the_state(demo_engine: Engine) -> None:
