@@ -14,6 +14,7 @@ from campaign.reminders import ReminderFacts, reminder_text
 from campaign.reports.chase_sheet import records
 from campaign.stages import CHASE_CHANNELS
 from campaign.timeutil import local_to_utc, utc_to_local
+from data_access import metrics
 from data_access.metrics import SUBMITTED_STATUSES
 from data_access.models import Chase, MemberEvent, OrgUnit
 from data_access.scope import Scope
@@ -94,7 +95,7 @@ def last_chases(session: Session, scope: Scope, cutoff: datetime) -> pd.DataFram
         ranked.c.chases,
     ).where(ranked.c.rn == 1)
     columns = ["unit_id", "last_chase_at", "last_chase_by", "last_chase_channel", "last_chase_note", "last_promised_date", "chases"]
-    return pd.DataFrame(session.execute(query).all(), columns=columns)
+    return metrics.rows_frame(session, query, columns)
 
 
 def chase_history(session: Session, scope: Scope, unit_id: int, cutoff: datetime) -> pd.DataFrame:
@@ -106,7 +107,7 @@ def chase_history(session: Session, scope: Scope, unit_id: int, cutoff: datetime
         .where(Chase.unit_id == unit_id, Chase.at <= cutoff, scope.org_filter(unit))
         .order_by(Chase.at.desc(), Chase.id.desc())
     )
-    return pd.DataFrame(session.execute(query).all(), columns=["id", "at", "by", "channel", "note", "promised_date"])
+    return metrics.rows_frame(session, query, ["id", "at", "by", "channel", "note", "promised_date"])
 
 
 # Why a unit is on the day's chase sheet, most pressing first (a unit may have several).
@@ -131,7 +132,7 @@ def contacted_on_day(session: Session, scope: Scope, cutoff: datetime) -> pd.Dat
         .where(Chase.at >= local_day_start(cutoff), Chase.at <= cutoff, scope.org_filter(unit))
         .group_by(Chase.unit_id)
     )
-    return pd.DataFrame(session.execute(query).all(), columns=["unit_id", "contacts_today", "contacted_today_at"])
+    return metrics.rows_frame(session, query, ["unit_id", "contacts_today", "contacted_today_at"])
 
 
 def open_bank_failures(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) -> pd.DataFrame:
@@ -161,7 +162,7 @@ def open_bank_failures(session: Session, scope: Scope, campaign_id: int, cutoff:
         .where(~settled)
         .group_by(failed.c.unit_id)
     )
-    return pd.DataFrame(session.execute(query).all(), columns=["unit_id", "bank_failures_open"])
+    return metrics.rows_frame(session, query, ["unit_id", "bank_failures_open"])
 
 
 def _reasons_of(board: pd.DataFrame) -> pd.Series:

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, create_engine, event, inspect, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from data_access import id_key
+from data_access import arrow_read, id_key
 from data_access.errors import DatabaseBusy
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -115,6 +115,7 @@ def read_session(engine: Engine | None = None) -> Iterator[Session]:
     """A session for reading; rolled back at the end."""
     maker, _ = _makers(engine or get_engine())
     with maker() as session:
+        session.info[arrow_read.ARROW_READS] = True  # big frames may be read over Arrow (committed rows only)
         try:
             yield session
         finally:

@@ -24,7 +24,7 @@ from sqlalchemy import Boolean, CompoundSelect, DateTime, Select, case, func, li
 from sqlalchemy.orm import Session, aliased
 
 from campaign.stages import MILESTONES, SUBMITTED_STATUSES
-from data_access import deadlines, summary, summary_window, unit_state
+from data_access import arrow_read, deadlines, summary, summary_window, unit_state
 from data_access.models import BankResultCount, Deadline, OrgUnit
 from data_access.scope import Scope
 
@@ -81,11 +81,11 @@ def unit_progress(
     the deltas after the cut-off, the upload and submission columns the unit's stored state
     version in force at the cut-off (``data_access.unit_state``)."""
     query, wanted = _unit_query(scope, campaign_id, cutoff, columns)
-    names, values = columns_of(session, query)
-    if not values:
-        return pd.DataFrame([])
-    data = dict(zip(names, values, strict=True))
-    data["due_at"] = _due_at(session, scope, campaign_id, cutoff, data.pop("due_unit_id"))
+    read = frame_of(session, query)  # in a read session over Arrow (``data_access.arrow_read``)
+    if read.empty:
+        return read
+    data: dict[str, Any] = dict(read.items())
+    data["due_at"] = _due_at(session, scope, campaign_id, cutoff, read["due_unit_id"].tolist())
     return with_deadline_flags(pd.DataFrame({name: data[name] for name in wanted}), cutoff)
 
 
@@ -162,10 +162,26 @@ def frame_of(session: Session, query: Select[Any] | CompoundSelect[Any]) -> pd.D
     """A query's rows as a DataFrame, built column-wise from the values SQLAlchemy would
     return (so pandas infers the same dtypes as from ``.mappings().all()``) at a fraction of
     the cost (``columns_of``)."""
+    read = arrow_read.frame(session, query)  # a read session: over Arrow (``data_access.arrow_read``)
+    if read is not None:
+        return read
     names, columns = columns_of(session, query)
     if not columns:
         return pd.DataFrame([])
     return pd.DataFrame(dict(zip(names, columns, strict=True)))
+
+
+def rows_frame(session: Session, query: Select[Any] | CompoundSelect[Any], columns: Sequence[str]) -> pd.DataFrame:
+    """A query's rows as a DataFrame with these column names (also when there are none), as
+    ``pd.DataFrame(session.execute(query).all(), columns=columns)`` gives it, without pandas
+    probing every SQLAlchemy row for attributes it does not have (0.1-0.3 s at 30,000 rows);
+    in a read session over Arrow (``data_access.arrow_read``)."""
+    read = arrow_read.frame(session, query)
+    if read is not None and not read.empty:
+        return read.set_axis(list(columns), axis=1)
+    if read is not None:
+        return pd.DataFrame([], columns=list(columns))
+    return pd.DataFrame([tuple(row) for row in session.execute(query).all()], columns=list(columns))
 
 
 def columns_of(session: Session, query: Select[Any] | CompoundSelect[Any]) -> tuple[list[str], list[list[Any]]]:
@@ -298,46 +314,47 @@ def bank_results_received(session: Session, scope: Scope, campaign_id: int, cuto
 
 def headline(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) -> Headline:
     """The headline figures for the scope at the cut-off: ``headline_of`` a unit_progress frame,
-    counted in plain Python from the narrow query's columns (no frame: pandas cost more than
-    the query at 50,000 units)."""
+    counted column-wise from the narrow query's frame (no deadline flags, no full frame)."""
     received, produced = bank_results_received(session, scope, campaign_id, cutoff)
     query, _wanted = _unit_query(scope, campaign_id, cutoff, HEADLINE_SUMS)
-    names, values = columns_of(session, query)
-    if not values:
+    read = frame_of(session, query)  # in a read session over Arrow (``data_access.arrow_read``)
+    return _headline_of_columns(session, scope, campaign_id, cutoff, read, received, produced)
+
+
+def _headline_of_columns(
+    session: Session, scope: Scope, campaign_id: int, cutoff: datetime, read: pd.DataFrame, received: int, produced: int,
+) -> Headline:
+    """``headline``'s figures counted column-wise from its narrow query's frame."""
+    if read.empty:
         return headline_of(pd.DataFrame([]), received, produced)
-    data = dict(zip(names, values, strict=True))
-    due_at = _due_at(session, scope, campaign_id, cutoff, data["due_unit_id"])
-    soon = cutoff + timedelta(days=AT_RISK_DAYS)
-    statuses = Counter(data["status"])
-    due_passed = on_time = late = at_risk_units = 0
-    for due, status, kept in zip(due_at, data["status"], data["kept_submitted_at"], strict=True):
-        if due is None:
-            continue
-        if due <= cutoff:
-            due_passed += 1
-            on_time += kept is not None and kept <= due
-            late += status in NEVER_SUBMITTED_STATUSES
-        elif due <= soon:
-            at_risk_units += status in NOT_SUBMITTED_STATUSES
+    due = pd.Series(_due_at(session, scope, campaign_id, cutoff, read["due_unit_id"].tolist()), dtype="datetime64[us]")
+    kept = pd.to_datetime(read["kept_submitted_at"])
+    status = read["status"]
+    due_passed = due.notna() & (due <= cutoff)
+    statuses = status.value_counts()
 
     def total(name: str) -> int:
-        return sum(value for value in data[name] if value is not None)
+        return int(pd.to_numeric(read[name]).fillna(0).sum())
 
+    def count(mask: pd.Series) -> int:
+        return int(mask.sum())
+
+    soon = (due > cutoff) & (due <= cutoff + timedelta(days=AT_RISK_DAYS))
     return Headline(
-        units_expected=len(due_at),
-        units_submitted=sum(statuses[s] for s in SUBMITTED_STATUSES),
-        units_on_time=on_time,
+        units_expected=len(read),
+        units_submitted=count(status.isin(SUBMITTED_STATUSES)),
+        units_on_time=count(due_passed & kept.notna() & (kept <= due)),
         members_expected=total("expected_members"),
         members_validated=total("validated"),
         open_errors=total("open_errors"),
         results_received=received,
         produced=produced,
         delivered=total("delivered"),
-        late_units=late,
-        units_due=due_passed,
-        units_returned=statuses["returned"],
-        units_at_risk=at_risk_units,
-        statuses=tuple((s, statuses[s]) for s in UNIT_STATUSES),
+        late_units=count(due_passed & status.isin(NEVER_SUBMITTED_STATUSES)),
+        units_due=count(due_passed),
+        units_returned=int(statuses.get("returned", 0)),
+        units_at_risk=count(soon & status.isin(NOT_SUBMITTED_STATUSES)),
+        statuses=tuple((s, int(statuses.get(s, 0))) for s in UNIT_STATUSES),
     )
 
 

@@ -41,8 +41,8 @@ def _extensions(session: Session, scope: Scope, campaign_id: int, cutoff: dateti
         )
         .subquery("unit_dl")
     )
-    rows = session.execute(select(ranked.c.unit_id, ranked.c.extension_note).where(ranked.c.rn == 1)).all()
-    return pd.DataFrame(rows, columns=["unit_id", "extension_note"]).assign(extended=True)
+    query = select(ranked.c.unit_id, ranked.c.extension_note).where(ranked.c.rn == 1)
+    return metrics.rows_frame(session, query, ["unit_id", "extension_note"]).assign(extended=True)
 
 
 def _return_reasons(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) -> pd.DataFrame:
@@ -63,7 +63,7 @@ def _return_reasons(session: Session, scope: Scope, campaign_id: int, cutoff: da
     query = select(ranked.c.unit_id, ranked.c.return_reason).where(
         and_(ranked.c.rn == 1, ranked.c.outcome == "returned", ranked.c.reviewed_at <= cutoff)
     )
-    return pd.DataFrame(session.execute(query).all(), columns=["unit_id", "return_reason"])
+    return metrics.rows_frame(session, query, ["unit_id", "return_reason"])
 
 
 def missing_materials(row: pd.Series) -> tuple[str, ...]:

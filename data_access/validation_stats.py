@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, aliased
 
 from campaign.masking import mask_id, mask_phone
 from campaign.timeutil import TZ, utc_to_local
+from data_access import metrics
 from data_access.metrics import count_if
 from data_access.models import Finding, FindingCount, OrgUnit, Submission, Upload
 from data_access.scope import Scope
@@ -165,7 +166,7 @@ def by_code(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) 
         .group_by(per_unit.c.code, per_unit.c.severity)
         .having(func.sum(per_unit.c.raised) > 0)
     )
-    frame = pd.DataFrame(session.execute(query).all(), columns=["code", "severity", "raised", "open", "units_open"])
+    frame = metrics.rows_frame(session, query, ["code", "severity", "raised", "open", "units_open"])
     if frame.empty:
         return frame
     return frame.sort_values(["open", "raised", "code"], ascending=[False, False, True]).reset_index(drop=True)
@@ -213,7 +214,7 @@ def by_unit(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) 
         .order_by(counts.c.open_errors.desc(), counts.c.open_warnings.desc(), unit.code)
     )
     columns = ["unit_id", "unit_name", "area_name", "contact_name", "open_errors", "open_warnings", "uploads", "last_upload_at"]
-    return pd.DataFrame(session.execute(query).all(), columns=columns)
+    return metrics.rows_frame(session, query, columns)
 
 
 def daily_trend(
@@ -313,7 +314,7 @@ def yield_summary(session: Session, scope: Scope, campaign_id: int, cutoff: date
         .group_by(per_unit.c.attempts_until_clean)
         .order_by(per_unit.c.attempts_until_clean)
     )
-    frame = pd.DataFrame(session.execute(query).all(), columns=["attempts_until_clean", "units"])
+    frame = metrics.rows_frame(session, query, ["attempts_until_clean", "units"])
     if frame.empty:
         return YieldSummary(0, 0, 0, frame)
     frame["units"] = frame["units"].astype("int64")
@@ -369,7 +370,7 @@ def unit_findings(
         )
     )
     columns = ["finding_id", "file_name", "raised_at", "row", "column", "code", "severity", "message", "suggestion", "is_open", "closed_at"]
-    frame = pd.DataFrame(session.execute(query).all(), columns=columns)
+    frame = metrics.rows_frame(session, query, columns)
     if not frame.empty:
         frame["is_open"] = frame["is_open"].astype(bool)
         if mask:

@@ -19,6 +19,7 @@ os.environ["CARD_ID_HASH_KEY"] = TEST_ID_HASH_KEY
 from campaign.demo import DemoConfig, generate_demo  # noqa: E402
 from campaign.demo.story import generate_story  # noqa: E402
 from campaign.rules.id_number import set_id_hash_key  # noqa: E402
+from data_access import arrow_read  # noqa: E402
 from data_access.db import get_engine, migrate, write_session  # noqa: E402
 from data_access.demo_driver import drive_story  # noqa: E402
 from data_access.loader import load_generated  # noqa: E402
@@ -69,6 +70,7 @@ def db_url(backend: str, tmp_path: Path) -> Iterator[str]:
     """The URL of an empty database (not yet migrated)."""
     url, name = make_database(backend, tmp_path)
     yield url
+    arrow_read.close_all()
     get_engine(url).dispose()
     if name:
         _drop_postgres(name)
