@@ -63,6 +63,20 @@ def per_key(keys: Iterable[tuple[Any, ...]], text: Callable[..., T]) -> list[T]:
     return out
 
 
+def per_value_of(values: Iterable[Any], text: Callable[[Any], T]) -> list[T]:
+    """``[text(v) for v in values]``, with ``text`` called once per distinct hashable value
+    (give nulls as None, as for ``per_key``)."""
+    cache: dict[Any, T] = {}
+    out = []
+    for value in values:
+        if value in cache:
+            found = cache[value]
+        else:
+            found = cache[value] = text(value)
+        out.append(found)
+    return out
+
+
 def nulls_as_none(column: pd.Series) -> list[Any]:
     """The column's values, every null (NaN, NaT, None) as None: keys for ``per_key``."""
     return column.astype(object).where(column.notna(), None).tolist()

@@ -9,7 +9,7 @@ from dataclasses import MISSING, dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
 
-from campaign.distinct import per_key
+from campaign.distinct import per_key, per_value_of
 from campaign.i18n import t
 from campaign.stages import SUBMITTED_STATUSES
 
@@ -209,6 +209,9 @@ def reminder_texts(facts: Mapping[str, Sequence[Any]], now: datetime, lang: str 
             return part(_facts(reads, key, now), lang)
 
         own = next((i for i, name in enumerate(reads) if name in OWN_NAMES), None)
+        if own is None and len(columns) == 1:
+            written.append(per_value_of(columns[0], text))
+            continue
         if own is None:
             written.append(per_key(zip(*columns, strict=True), text))
             continue
@@ -216,8 +219,9 @@ def reminder_texts(facts: Mapping[str, Sequence[Any]], now: datetime, lang: str 
         columns[own] = [marker if name else name for name in names]
         pieces = _per_key_split(zip(*columns, strict=True), text, marker)
         written.append([str(name).join(split) if name else split[0] for name, split in zip(names, pieces, strict=True)])
-    separator = " " if lang == "en" else ""
-    return [separator.join(text for text in row if text) for row in zip(*written, strict=True)]
+    if lang == "en":
+        return [" ".join(filter(None, row)) for row in zip(*written, strict=True)]
+    return ["".join(row) for row in zip(*written, strict=True)]  # an empty part adds nothing
 
 
 # What a fact missing from ``reminder_texts``' columns is (hashable: counts as pairs).

@@ -7,10 +7,11 @@ member's personal data is on the sheet. Every text cell is neutralised (no formu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from campaign.distinct import per_combination, per_value
@@ -19,7 +20,7 @@ from campaign.masking import neutralise_cell
 from campaign.reminders import countdown_text
 from campaign.reports.progress_workbook import display_width, new_workbook, print_setup
 from campaign.stages import SUBMITTED_STATUSES
-from campaign.timeutil import utc_to_local
+from campaign.timeutil import TZ, utc_to_local
 
 PAPER = ("sheet", "unit_form", "id_copies", "consents")
 # (column key in ``display_frame``, label key, Excel width cap)
@@ -111,6 +112,19 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [dict(zip(columns, values, strict=True)) for values in zip(*(frame[c].tolist() for c in columns), strict=True)]
 
 
+def _local_texts(column: pd.Series, fmt: str) -> list[str]:
+    """``f"{_local(v):{fmt}}"`` for every value of a column of naive UTC times, "" for a null;
+    converted to Shanghai time and formatted as one column (a city has 9,000 distinct times of
+    last contact)."""
+    at = pd.to_datetime(column)
+    present = at.notna().to_numpy()
+    out = [""] * len(at)
+    texts = at[present].dt.tz_localize("UTC").dt.tz_convert(TZ).dt.strftime(fmt).tolist()
+    for position, text in zip(np.flatnonzero(present).tolist(), texts, strict=True):
+        out[position] = text
+    return out
+
+
 def display_frame(sheet: pd.DataFrame, cutoff: datetime, lang: str = "zh") -> pd.DataFrame:
     """The sheet as the user reads it: one text or number per cell, keyed by ``COLUMNS``.
 
@@ -125,23 +139,25 @@ def display_frame(sheet: pd.DataFrame, cutoff: datetime, lang: str = "zh") -> pd
     def column(name: str) -> pd.Series:
         return sheet[name] if name in sheet.columns else pd.Series([None] * size, index=sheet.index, dtype=object)
 
-    def text_or_empty(name: str) -> list[str]:  # str(value) if _present(value) else ""
+    def text_or_empty(name: str) -> Any:  # str(value) if _present(value) else ""
         values = column(name)
+        if values.dtype == "str":  # already text: no trip through Python strings
+            return values.fillna("").array
         present = values.notna().to_numpy().tolist()
         return [str(value) if on else "" for value, on in zip(values.tolist(), present, strict=True)]
 
-    def local_text(fmt: str) -> Callable[[object], str]:
-        def text(value: object) -> str:
-            at = _local(value)
-            return f"{at:{fmt}}" if at else ""
-        return text
+    def text(name: str) -> Any:  # str(value)
+        values = sheet[name]
+        if values.dtype == "str" and not values.isna().any():
+            return values.array
+        return [str(value) for value in values.tolist()]
 
     def tuples(name: str) -> pd.Series:  # hashable, as the texts read them
         return pd.Series([tuple(values or ()) for values in sheet[name].tolist()], index=sheet.index, dtype=object)
 
     submitted = column("last_submitted_at").notna()
-    contacted_at = per_value(column("contacted_today_at"), local_text("%H:%M"))
-    last_at = per_value(column("last_chase_at"), local_text("%m-%d %H:%M"))
+    contacted_at = _local_texts(column("contacted_today_at"), "%H:%M")
+    last_at = _local_texts(column("last_chase_at"), "%m-%d %H:%M")
     channels = per_value(column("last_chase_channel"), lambda channel: channel_for(channel, lang))
     who = per_value(column("last_chase_by"), lambda by: str(by or "") if _present(by) else "")
     notes = per_value(column("last_chase_note"), lambda note: str(note or "") if _present(note) else "")
@@ -149,11 +165,11 @@ def display_frame(sheet: pd.DataFrame, cutoff: datetime, lang: str = "zh") -> pd
         "no": range(1, size + 1),
         "district": per_value(column("district_name"), lambda name: str(name or "")),
         "area": text_or_empty("area_name"),
-        "unit": [str(name) for name in sheet["unit_name"].tolist()],
+        "unit": text("unit_name"),
         "contact": text_or_empty("contact_name"),
         "phone": text_or_empty("contact_phone"),
         "status": per_value(sheet["status"], lambda status: status_for({"status": status}, lang)),
-        "due": per_value(sheet["due_at"], local_text("%Y-%m-%d %H:%M")),
+        "due": _local_texts(sheet["due_at"], "%Y-%m-%d %H:%M"),
         "countdown": per_combination(
             [sheet["status"], sheet["due_at"]], lambda status, due: countdown_for({"status": status, "due_at": due}, cutoff, lang),
         ),
@@ -177,7 +193,7 @@ def display_frame(sheet: pd.DataFrame, cutoff: datetime, lang: str = "zh") -> pd
                 notes, strict=True,
             )
         ],
-        "reminder": [str(text) for text in sheet["reminder"].tolist()],
+        "reminder": text("reminder"),
     }, columns=[key for key, _, _ in COLUMNS])
 
 
