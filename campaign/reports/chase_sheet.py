@@ -13,15 +13,18 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from xlsxwriter.worksheet import _utf16_len, _utf16_truncate
 
 from campaign.distinct import per_combination, per_value
 from campaign.i18n import has, t
 from campaign.masking import neutralise_cell
 from campaign.reminders import countdown_text
-from campaign.reports.progress_workbook import display_width, new_workbook, print_setup
+from campaign.reports.markup import _COLUMN_LETTERS, _inline
+from campaign.reports.progress_workbook import display_width, finish, new_workbook, print_setup
 from campaign.stages import SUBMITTED_STATUSES
 from campaign.timeutil import TZ, utc_to_local
 
+XLS_STRMAX = 32767  # xlsxwriter's limit on a string cell
 PAPER = ("sheet", "unit_form", "id_copies", "consents")
 # (column key in ``display_frame``, label key, Excel width cap)
 COLUMNS: tuple[tuple[str, str, int], ...] = (
@@ -217,28 +220,60 @@ def chase_workbook(
     number = book.add_format({"font_name": "等线", "font_size": 10, "valign": "top", "border": 1,
                               "border_color": "#d0d0d0", "num_format": "0"})
     ws = book.add_worksheet(t("chase.xlsx.sheet", lang)[:31])
+    part = f"xl/worksheets/sheet{len(book.worksheets())}.xml"
+    style = {name: f' s="{format_._get_xf_index()}"' for name, format_ in (
+        ("title", fmt.title), ("subtitle", fmt.subtitle), ("header", fmt.header), ("wrap", wrap), ("top", top), ("number", number))}
     title = t("chase.xlsx.title", lang)
     subtitle = t("chase.xlsx.subtitle", lang, campaign=campaign_name, scope=scope_label,
                  when=f"{utc_to_local(cutoff):%Y-%m-%d %H:%M}" if as_of >= utc_to_local(cutoff).date() else as_of.isoformat(),
                  n=len(frame), by=exported_by)
-    ws.write_string(0, 0, str(neutralise_cell(title)), fmt.title)
-    ws.write_string(1, 0, str(neutralise_cell(subtitle)), fmt.subtitle)
     header = 2
     columns = [c for c in COLUMNS if c[0] != "district" or frame["district"].nunique() > 1]
-    for col, (_, label_key, cap) in enumerate(columns):
+    # the cells as sheet XML column by column, spliced in by ``finish`` (xlsxwriter's per-cell
+    # calls took most of the 6 s a city's 38,000 rows took)
+    n = len(frame)
+    cells: list[list[str]] = []
+    labels = []
+    for col, (key, label_key, cap) in enumerate(columns):
+        letter = _COLUMN_LETTERS[col]
+        refs = [f"{letter}{r}" for r in range(header + 2, header + 2 + n)]
         label = t(label_key, lang)
-        ws.write_string(header, col, label, fmt.header)
-        widths = [display_width(label) + 2, *(display_width(str(v)) + 2 for v in frame[columns[col][0]])]
-        ws.set_column(col, col, min(max(widths), cap))
-    for r, record in enumerate(frame.to_dict("records"), start=header + 1):
-        for col, (key, _, _) in enumerate(columns):
-            value = record[key]
-            if key in ("no", "errors", "bank"):
-                ws.write_number(r, col, float(value), number)
-            else:
-                ws.write_string(r, col, str(neutralise_cell(str(value))), wrap if key in ("reminder", "last", "missing", "unit") else top)
+        labels.append(_inline(f"{letter}{header + 1}", label, style["header"]))
+        values = frame[key].tolist()
+        texts = [str(value) for value in values]
+        if key in ("no", "errors", "bank"):
+            cells.append([f'<c r="{ref}"{style["number"]}><v>{float(value):.16G}</v></c>' for ref, value in zip(refs, values, strict=True)])
+        else:
+            kind = style["wrap"] if key in ("reminder", "last", "missing", "unit") else style["top"]
+            cells.append([_inline(ref, _excel_text(str(neutralise_cell(text))), kind) for ref, text in zip(refs, texts, strict=True)])
+        ws.set_column(col, col, _width(label, texts, cap))
+    rows = [
+        f'<row r="1">{_inline("A1", _excel_text(str(neutralise_cell(title))), style["title"])}</row>',
+        f'<row r="2">{_inline("A2", _excel_text(str(neutralise_cell(subtitle))), style["subtitle"])}</row>',
+        f'<row r="{header + 1}">{"".join(labels)}</row>',
+    ]
+    rows.extend(f'<row r="{header + 2 + k}">{"".join(row)}</row>' for k, row in enumerate(zip(*cells, strict=True)))
+    bodies = {part: ("<sheetData>" + "".join(rows) + "</sheetData>", f"A1:{_COLUMN_LETTERS[len(columns) - 1]}{header + 1 + n}")}
     ws.freeze_panes(header + 1, 0)
     ws.autofilter(header, 0, header + max(len(frame), 1), len(columns) - 1)
     print_setup(ws, title, subtitle, lang, repeat_row=header)
-    book.close()
-    return buffer.getvalue()
+    return finish(buffer, book, bodies)
+
+
+def _excel_text(text: str) -> str:
+    """The text as xlsxwriter's ``write_string`` stores it (cut at 32,767 UTF-16 units)."""
+    if len(text) > XLS_STRMAX // 2 and _utf16_len(text) > XLS_STRMAX:
+        return _utf16_truncate(text, XLS_STRMAX)  # type: ignore[no-any-return]
+    return text
+
+
+def _width(label: str, texts: list[str], cap: int) -> int:
+    """``min(max(display_width(x) + 2 for x in [label, *texts]), cap)`` without measuring
+    every text: a text at most as wide as twice its length, and the cap reached, end it."""
+    widest = display_width(label) + 2
+    for text in texts:
+        if widest >= cap:
+            break
+        if 2 * len(text) + 2 > widest:
+            widest = max(widest, display_width(text) + 2)
+    return min(widest, cap)

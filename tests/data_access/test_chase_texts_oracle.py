@@ -7,17 +7,20 @@ statuses and channels, copies short, promised dates)."""
 
 from __future__ import annotations
 
+import io
 import itertools
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 from sqlalchemy import Engine, select
 
 from campaign.i18n import has, t
+from campaign.masking import neutralise_cell
 from campaign.reminders import (
     PAPER_MATERIALS,
     ReminderFacts,
@@ -30,6 +33,7 @@ from campaign.reminders import (
     reminder_texts,
 )
 from campaign.reports import chase_sheet as sheet_text
+from campaign.reports.progress_workbook import display_width, new_workbook, print_setup
 from campaign.stages import SUBMITTED_STATUSES
 from campaign.timeutil import utc_to_local
 from data_access import chase
@@ -160,6 +164,72 @@ def old_display_frame(sheet: pd.DataFrame, cutoff: datetime, lang: str = "zh") -
     return pd.DataFrame(rows, columns=[key for key, _, _ in sheet_text.COLUMNS])
 
 
+def old_chase_workbook(
+    sheet: pd.DataFrame, *, campaign_name: str, scope_label: str, as_of: date, cutoff: datetime, exported_by: str,
+    lang: str = "zh",
+) -> bytes:
+    """``chase_workbook`` as it was: xlsxwriter's per-cell calls (the texts from ``display_frame``)."""
+    frame = sheet_text.display_frame(sheet, cutoff, lang)
+    buffer, book, fmt = new_workbook()
+    wrap = book.add_format({"font_name": "等线", "font_size": 10, "valign": "top", "text_wrap": True,
+                            "border": 1, "border_color": "#d0d0d0"})
+    top = book.add_format({"font_name": "等线", "font_size": 10, "valign": "top", "border": 1, "border_color": "#d0d0d0"})
+    number = book.add_format({"font_name": "等线", "font_size": 10, "valign": "top", "border": 1,
+                              "border_color": "#d0d0d0", "num_format": "0"})
+    ws = book.add_worksheet(t("chase.xlsx.sheet", lang)[:31])
+    title = t("chase.xlsx.title", lang)
+    subtitle = t("chase.xlsx.subtitle", lang, campaign=campaign_name, scope=scope_label,
+                 when=f"{utc_to_local(cutoff):%Y-%m-%d %H:%M}" if as_of >= utc_to_local(cutoff).date() else as_of.isoformat(),
+                 n=len(frame), by=exported_by)
+    ws.write_string(0, 0, str(neutralise_cell(title)), fmt.title)
+    ws.write_string(1, 0, str(neutralise_cell(subtitle)), fmt.subtitle)
+    header = 2
+    columns = [c for c in sheet_text.COLUMNS if c[0] != "district" or frame["district"].nunique() > 1]
+    for col, (_, label_key, cap) in enumerate(columns):
+        label = t(label_key, lang)
+        ws.write_string(header, col, label, fmt.header)
+        widths = [display_width(label) + 2, *(display_width(str(v)) + 2 for v in frame[columns[col][0]])]
+        ws.set_column(col, col, min(max(widths), cap))
+    for r, record in enumerate(frame.to_dict("records"), start=header + 1):
+        for col, (key, _, _) in enumerate(columns):
+            value = record[key]
+            if key in ("no", "errors", "bank"):
+                ws.write_number(r, col, float(value), number)
+            else:
+                ws.write_string(r, col, str(neutralise_cell(str(value))), wrap if key in ("reminder", "last", "missing", "unit") else top)
+    ws.freeze_panes(header + 1, 0)
+    ws.autofilter(header, 0, header + max(len(frame), 1), len(columns) - 1)
+    print_setup(ws, title, subtitle, lang, repeat_row=header)
+    book.close()
+    return buffer.getvalue()
+
+
+def workbook_facts(body: bytes) -> dict[str, Any]:
+    """What a reader of the file sees: every cell's value, type and look, widths, panes, filter,
+    print setup."""
+    book = openpyxl.load_workbook(io.BytesIO(body))
+    [ws] = book.worksheets
+    cells = [
+        (c.coordinate, c.value, c.data_type, c.number_format, c.font.name, c.font.sz, c.font.b, c.alignment.wrap_text,
+         c.alignment.vertical, c.border.left.style, c.border.left.color.rgb if c.border.left.color else None, c.fill.fgColor.rgb)
+        for row in ws.iter_rows() for c in row
+    ]
+    widths = {letter: d.width for letter, d in ws.column_dimensions.items()}
+    return {
+        "title": ws.title, "cells": cells, "widths": widths, "panes": ws.freeze_panes, "filter": ws.auto_filter.ref,
+        "print_titles": ws.print_title_rows, "orientation": ws.page_setup.orientation, "fit": ws.page_setup.fitToWidth,
+        "header": ws.oddHeader.center.text, "footer": ws.oddFooter.center.text, "dimensions": ws.dimensions,
+    }
+
+
+def assert_same_workbook(sheet: pd.DataFrame, cutoff: datetime, where: str) -> None:
+    for lang in ("zh", "en"):
+        args: dict[str, Any] = {"campaign_name": "2026年会员服务卡", "scope_label": "=全市", "as_of": (cutoff + timedelta(hours=8)).date(),
+                                "cutoff": cutoff, "exported_by": "李强", "lang": lang}
+        new, old = sheet_text.chase_workbook(sheet, **args), old_chase_workbook(sheet, **args)
+        assert workbook_facts(new) == workbook_facts(old), f"{where} {lang}"
+
+
 # --- checks ------------------------------------------------------------------------------
 
 
@@ -191,6 +261,7 @@ def test_the_demo_sheets_texts_equal_the_row_wise_code(demo_engine: Engine) -> N
                 cached = chase.chase_sheet(session, scope, campaign_id, cutoff, reminders=False)[loaders_chase.CACHED_COLUMNS]
                 if not cached.empty:
                     assert_same_texts(cached, cutoff, f"{scope} at {cutoff}")
+                assert_same_workbook(chase.with_reminders(cached, cutoff), cutoff, f"{scope} at {cutoff}")
                 # the sheet with its reminders, as the command line and the old callers get it
                 old = chase.chase_sheet(session, scope, campaign_id, cutoff, reminders=False)
                 if not old.empty:
@@ -259,6 +330,11 @@ def test_the_hand_made_sheets_texts_equal_the_row_wise_code() -> None:
     assert len(sheet) > 80 and sheet["district_name"].isna().any() and sheet["last_chase_channel"].isna().any()
     for cutoff in (CUTOFF, CUTOFF + timedelta(hours=13), CUTOFF - timedelta(days=40)):
         assert_same_texts(sheet, cutoff, f"hand-made at {cutoff}")
+    # the Excel file: a note past Excel's 32,767 characters is cut as xlsxwriter cut it; text
+    # that looks like a formula or holds XML's special characters stays text
+    long = sheet.assign(last_chase_note=sheet["last_chase_note"].where(sheet.index % 9 != 1, "长" * 33_000 + "<&>_x0041_\x01"))
+    assert_same_workbook(chase.with_reminders(long, CUTOFF), CUTOFF, "hand-made")
+    assert_same_workbook(chase.with_reminders(long.iloc[:0], CUTOFF), CUTOFF, "no rows")
     # a null of a text column reads as the row-wise code read it (a str column's NaN as "nan")
     texts = sheet_text.display_frame(sheet.assign(reminder="x"), CUTOFF)
     assert "nan" in set(texts["district"]) and "" not in set(texts["district"])
