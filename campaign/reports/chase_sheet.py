@@ -108,13 +108,6 @@ def last_contact_for(row: Mapping[str, Any], lang: str = "zh") -> str:
     return f"{text}：{note}" if note else text
 
 
-def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """``frame.to_dict("records")``, the same values, read column by column (``to_dict`` steps
-    through pandas' arrow strings one element at a time: a second for a city's sheet)."""
-    columns = list(frame.columns)
-    return [dict(zip(columns, values, strict=True)) for values in zip(*(frame[c].tolist() for c in columns), strict=True)]
-
-
 def _local_texts(column: pd.Series, fmt: str) -> list[str]:
     """``f"{_local(v):{fmt}}"`` for every value of a column of naive UTC times, "" for a null;
     converted to Shanghai time and formatted as one column (a city has 9,000 distinct times of
@@ -149,7 +142,7 @@ def display_frame(sheet: pd.DataFrame, cutoff: datetime, lang: str = "zh") -> pd
         present = values.notna().to_numpy().tolist()
         return [str(value) if on else "" for value, on in zip(values.tolist(), present, strict=True)]
 
-    def text(name: str) -> Any:  # str(value)
+    def as_text(name: str) -> Any:  # str(value)
         values = sheet[name]
         if values.dtype == "str" and not values.isna().any():
             return values.array
@@ -168,7 +161,7 @@ def display_frame(sheet: pd.DataFrame, cutoff: datetime, lang: str = "zh") -> pd
         "no": range(1, size + 1),
         "district": per_value(column("district_name"), lambda name: str(name or "")),
         "area": text_or_empty("area_name"),
-        "unit": text("unit_name"),
+        "unit": as_text("unit_name"),
         "contact": text_or_empty("contact_name"),
         "phone": text_or_empty("contact_phone"),
         "status": per_value(sheet["status"], lambda status: status_for({"status": status}, lang)),
@@ -196,7 +189,7 @@ def display_frame(sheet: pd.DataFrame, cutoff: datetime, lang: str = "zh") -> pd
                 notes, strict=True,
             )
         ],
-        "reminder": text("reminder"),
+        "reminder": as_text("reminder"),
     }, columns=[key for key, _, _ in COLUMNS])
 
 
