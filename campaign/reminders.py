@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import date, datetime
+from typing import Any
 
+from campaign.distinct import per_key, per_value_of
 from campaign.i18n import t
 from campaign.stages import SUBMITTED_STATUSES
 
@@ -100,46 +104,149 @@ def reminder_text(facts: ReminderFacts, lang: str = "zh") -> str:
 用校验转换程序校验无误后上传。报送时请一并送交盖章的纸质材料：个人信息采集表、单位信息审核表、每人两份身份证复印件、\
 本人签字的自愿申办确认书。如有困难请随时与我联系（13812345678）。谢谢！
     """
-    parts: list[str] = []
+    separator = " " if lang == "en" else ""
+    return separator.join(text for text in (part(facts, lang) for part, _ in PARTS) if text)
+
+
+def _greeting(facts: ReminderFacts, lang: str) -> str:
     who = facts.contact_name or ""
-    parts.append(t("reminder.greeting", lang, name=who) if who else t("reminder.greeting_plain", lang))
-    if facts.liaison_name:
-        parts.append(t("reminder.intro", lang, area=facts.area_name or "", liaison=facts.liaison_name))
+    return t("reminder.greeting", lang, name=who) if who else t("reminder.greeting_plain", lang)
+
+
+def _intro(facts: ReminderFacts, lang: str) -> str:
+    return t("reminder.intro", lang, area=facts.area_name or "", liaison=facts.liaison_name) if facts.liaison_name else ""
+
+
+def _situation(facts: ReminderFacts, lang: str) -> str:
     due = _when(facts.due_at, lang) if facts.due_at else None
     late = facts.due_at is not None and facts.now > facts.due_at
     if facts.status == "returned":
         reason = facts.return_reason or t("reminder.reason_unknown", lang)
-        parts.append(t("reminder.returned", lang, unit=facts.unit_name, reason=reason))
-        if late:
-            parts.append(t("reminder.returned_late", lang, due=due, overdue=_overdue(facts, lang)))
-    elif facts.status in SUBMITTED_STATUSES:
-        parts.append(t("chase.reminder.submitted", lang, unit=facts.unit_name))
-    elif due is None:
-        parts.append(t("reminder.no_deadline", lang, unit=facts.unit_name))
-    elif late:
-        parts.append(t("reminder.late", lang, unit=facts.unit_name, due=due, overdue=_overdue(facts, lang)))
-    else:
-        parts.append(t("reminder.due_soon", lang, unit=facts.unit_name, due=due, left=_left(facts, lang)))
+        returned = t("reminder.returned", lang, unit=facts.unit_name, reason=reason)
+        if not late:
+            return returned
+        separator = " " if lang == "en" else ""
+        return separator.join((returned, t("reminder.returned_late", lang, due=due, overdue=_overdue(facts, lang))))
+    if facts.status in SUBMITTED_STATUSES:
+        return t("chase.reminder.submitted", lang, unit=facts.unit_name)
+    if due is None:
+        return t("reminder.no_deadline", lang, unit=facts.unit_name)
+    if late:
+        return t("reminder.late", lang, unit=facts.unit_name, due=due, overdue=_overdue(facts, lang))
+    return t("reminder.due_soon", lang, unit=facts.unit_name, due=due, left=_left(facts, lang))
+
+
+def _step(facts: ReminderFacts, lang: str) -> str:
     if facts.status == "not_started":
-        parts.append(t("reminder.step.not_started", lang))
-    elif facts.status == "errors":
-        parts.append(t("reminder.step.errors", lang, n=facts.open_errors))
-    elif facts.status == "clean":
-        parts.append(t("reminder.step.clean", lang))
+        return t("reminder.step.not_started", lang)
+    if facts.status == "errors":
+        return t("reminder.step.errors", lang, n=facts.open_errors)
+    if facts.status == "clean":
+        return t("reminder.step.clean", lang)
+    return ""
+
+
+def _paper(facts: ReminderFacts, lang: str) -> str:
     if facts.status in ("not_started", "errors", "clean"):
-        parts.append(t("reminder.paper_all", lang, items=_materials(PAPER_MATERIALS, lang)))
-    elif facts.missing_materials:
-        parts.append(t("reminder.paper_missing", lang, items=_materials(facts.missing_materials, lang, facts.missing_counts)))
-    if facts.open_failures > 0:
-        parts.append(t("chase.reminder.bank_failures", lang, n=facts.open_failures))
-    if facts.promised_date is not None:
-        parts.append(t("reminder.promised", lang, day=_day(facts.promised_date, lang)))
+        return t("reminder.paper_all", lang, items=_materials(PAPER_MATERIALS, lang))
+    if facts.missing_materials:
+        return t("reminder.paper_missing", lang, items=_materials(facts.missing_materials, lang, facts.missing_counts))
+    return ""
+
+
+def _failures(facts: ReminderFacts, lang: str) -> str:
+    return t("chase.reminder.bank_failures", lang, n=facts.open_failures) if facts.open_failures > 0 else ""
+
+
+def _promised(facts: ReminderFacts, lang: str) -> str:
+    return t("reminder.promised", lang, day=_day(facts.promised_date, lang)) if facts.promised_date is not None else ""
+
+
+def _closing(facts: ReminderFacts, lang: str) -> str:
     if facts.liaison_phone:
-        parts.append(t("reminder.closing_phone", lang, phone=facts.liaison_phone))
-    else:
-        parts.append(t("reminder.closing", lang))
-    separator = " " if lang == "en" else ""
-    return separator.join(parts)
+        return t("reminder.closing_phone", lang, phone=facts.liaison_phone)
+    return t("reminder.closing", lang)
+
+
+# The message's parts in order (an empty one is left out), each with the only facts it reads
+# besides ``now``: ``reminder_texts`` writes a part once per distinct combination of them.
+PARTS: tuple[tuple[Callable[[ReminderFacts, str], str], tuple[str, ...]], ...] = (
+    (_greeting, ("contact_name",)),
+    (_intro, ("area_name", "liaison_name")),
+    (_situation, ("unit_name", "status", "due_at", "return_reason")),
+    (_step, ("status", "open_errors")),
+    (_paper, ("status", "missing_materials", "missing_counts")),
+    (_failures, ("open_failures",)),
+    (_promised, ("promised_date",)),
+    (_closing, ("liaison_phone",)),
+)
+# Facts nearly every unit has its own of: a part that reads one is written once with a marker
+# in its place (once with the value itself when the value is empty), and the unit's own value
+# goes in where the marker stood.
+OWN_NAMES = ("unit_name", "contact_name")
+
+
+def reminder_texts(facts: Mapping[str, Sequence[Any]], now: datetime, lang: str = "zh") -> list[str]:
+    """``reminder_text`` for many units at once, the same texts: ``facts`` holds one column
+    (a list) per ``ReminderFacts`` field but ``now`` (all the same length; a missing field
+    takes its default), ``missing_counts`` as tuples of (name, copies) pairs; each part is
+    written once per distinct combination of the facts it reads (a city's 38,000 units have
+    a few hundred), the units' and contacts' own names joined in afterwards.
+
+    >>> columns = {"unit_name": ["甲工会", "乙工会"], "status": ["clean", "clean"], "contact_name": ["王芳", None]}
+    >>> reminder_texts(columns, datetime(2026, 11, 20, 10, 0)) == [
+    ...     reminder_text(ReminderFacts("甲工会", "clean", datetime(2026, 11, 20, 10, 0), contact_name="王芳")),
+    ...     reminder_text(ReminderFacts("乙工会", "clean", datetime(2026, 11, 20, 10, 0)))]
+    True
+    """
+    size = len(facts["unit_name"])
+    marker = f"\x00{uuid.uuid4().hex}\x00"  # no name holds it
+    written = []
+    for part, reads in PARTS:
+        columns = [facts.get(name, [_DEFAULTS[name]] * size) for name in reads]
+
+        def text(*key: Any, part: Callable[[ReminderFacts, str], str] = part, reads: tuple[str, ...] = reads) -> str:
+            return part(_facts(reads, key, now), lang)
+
+        own = next((i for i, name in enumerate(reads) if name in OWN_NAMES), None)
+        if own is None and len(columns) == 1:
+            written.append(per_value_of(columns[0], text))
+            continue
+        if own is None:
+            written.append(per_key(zip(*columns, strict=True), text))
+            continue
+        names = columns[own]
+        columns[own] = [marker if name else name for name in names]
+        pieces = _per_key_split(zip(*columns, strict=True), text, marker)
+        written.append([str(name).join(split) if name else split[0] for name, split in zip(names, pieces, strict=True)])
+    if lang == "en":
+        return [" ".join(filter(None, row)) for row in zip(*written, strict=True)]
+    return ["".join(row) for row in zip(*written, strict=True)]  # an empty part adds nothing
+
+
+# What a fact missing from ``reminder_texts``' columns is (hashable: counts as pairs).
+_DEFAULTS: dict[str, Any] = {
+    **{fact.name: fact.default for fact in fields(ReminderFacts) if fact.default is not MISSING},
+    "unit_name": "", "status": "", "missing_materials": (), "missing_counts": (),
+}
+
+
+def _facts(names: tuple[str, ...], values: tuple[Any, ...], now: datetime) -> ReminderFacts:
+    given = dict(zip(names, values, strict=True))
+    if "missing_counts" in given:
+        given["missing_counts"] = dict(given["missing_counts"] or ())
+    return ReminderFacts(**{"unit_name": "", "status": "", **given, "now": now})
+
+
+def _per_key_split(keys: Iterable[tuple[Any, ...]], text: Callable[..., str], marker: str) -> list[list[str]]:
+    cache: dict[tuple[Any, ...], list[str]] = {}
+    out = []
+    for key in keys:
+        found = cache.get(key)
+        if found is None:
+            found = cache[key] = text(*key).split(marker)
+        out.append(found)
+    return out
 
 
 def _materials(names: tuple[str, ...], lang: str, counts: dict[str, int] | None = None) -> str:

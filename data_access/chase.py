@@ -10,8 +10,8 @@ import pandas as pd
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
-from campaign.reminders import ReminderFacts, reminder_text
-from campaign.reports.chase_sheet import records
+from campaign.distinct import nulls_as_none, per_key, per_value
+from campaign.reminders import ReminderFacts, reminder_text, reminder_texts
 from campaign.stages import CHASE_CHANNELS
 from campaign.timeutil import local_to_utc, utc_to_local
 from data_access import metrics
@@ -227,11 +227,42 @@ def reminder_for(row: Mapping[str, object], cutoff: datetime, lang: str = "zh") 
     return reminder_text(facts, lang)
 
 
-def reminders_of(sheet: pd.DataFrame, cutoff: datetime) -> list[str]:
-    """The reminder text (Chinese) of every row of a sheet, in its order: the page asks for
-    the rows it shows, the Excel export for all of them."""
-    facts = sheet[[c for c in REMINDER_COLUMNS if c in sheet.columns]]
-    return [reminder_for(row, cutoff) for row in records(facts)]
+def reminders_of(sheet: pd.DataFrame, cutoff: datetime, lang: str = "zh") -> list[str]:
+    """The reminder text (Chinese unless ``lang``) of every row of a sheet, in its order, as
+    ``reminder_for`` writes it, built column by column (``reminders.reminder_texts``): the
+    table view and the Excel export ask for a city's 38,000 rows at once."""
+    size = len(sheet)
+
+    def column(name: str) -> pd.Series:
+        return sheet[name] if name in sheet.columns else pd.Series([None] * size, index=sheet.index, dtype=object)
+
+    def counts(id_copies: object, consents: object) -> tuple[tuple[str, int], ...]:
+        return tuple(_shortfalls({"id_copies_missing": id_copies, "consents_missing": consents}).items())
+
+    def local(value: object) -> datetime | None:
+        return None if value is None or pd.isna(value) else utc_to_local(pd.Timestamp(value).to_pydatetime())  # type: ignore[arg-type]
+
+    def day(value: object) -> date | None:
+        return None if value is None or pd.isna(value) else pd.Timestamp(value).date()  # type: ignore[arg-type]
+
+    facts = {
+        "unit_name": [str(value) for value in sheet["unit_name"].tolist()],
+        "status": [str(value) for value in sheet["status"].tolist()],
+        "due_at": per_value(column("due_at"), local),
+        "contact_name": nulls_as_none(column("contact_name")),
+        "area_name": nulls_as_none(column("area_name")),
+        "liaison_name": nulls_as_none(column("liaison_name")),
+        "liaison_phone": nulls_as_none(column("liaison_phone")),
+        "open_errors": [int(value or 0) for value in column("open_errors").tolist()],
+        "missing_materials": [tuple(value) for value in sheet["missing_materials"].tolist()],
+        "missing_counts": per_key(
+            zip(nulls_as_none(column("id_copies_missing")), nulls_as_none(column("consents_missing")), strict=True), counts
+        ),
+        "return_reason": nulls_as_none(column("return_reason")),
+        "promised_date": per_value(column("last_promised_date"), day),
+        "open_failures": [int(value or 0) for value in column("bank_failures_open").tolist()],
+    }
+    return reminder_texts(facts, utc_to_local(cutoff), lang)
 
 
 def with_reminders(sheet: pd.DataFrame, cutoff: datetime) -> pd.DataFrame:
