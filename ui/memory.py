@@ -37,7 +37,9 @@ def trim() -> None:
 
 @functools.cache
 def release_large_blocks() -> bool:
-    """Set glibc's mmap threshold once per process; False where there is no glibc (nothing done)."""
+    """Set glibc's mmap threshold once per process, and have Arrow (the frames read over Arrow,
+    pandas' text columns) allocate through it too, not through its own mimalloc pool, which
+    kept what a page had freed; False where there is no glibc (nothing done)."""
     name = ctypes.util.find_library("c")
     if not name:
         return False
@@ -46,4 +48,7 @@ def release_large_blocks() -> bool:
         mallopt = libc.mallopt
     except (OSError, AttributeError):  # not glibc (macOS, musl without mallopt)
         return False
+    import pyarrow as pa
+
+    pa.set_memory_pool(pa.system_memory_pool())
     return bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES))
