@@ -662,7 +662,7 @@ Index(
 )
 
 
-# --- per-unit current state (data_access/unit_state.py keeps them; a cache of the rows) ------
+# --- per-unit current totals (data_access/unit_state.py keeps them; a cache of the rows) -----
 
 
 class UnitStageTotal(Base):
@@ -683,37 +683,6 @@ class UnitStageTotal(Base):
     delivered: Mapped[int] = mapped_column(Integer, default=0)
     activated: Mapped[int] = mapped_column(Integer, default=0)
     failed_open: Mapped[int] = mapped_column(Integer, default=0)
-
-
-class UnitState(Base):
-    """Per unit with an upload or a submission: what the progress pages take from its uploads,
-    findings, submissions, reviews and paper receipts as they stand now, and ``changed_at``, the
-    latest time of any of them (at a cut-off on or after it the row is the unit's state then)."""
-
-    __tablename__ = "unit_state"
-
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), primary_key=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), primary_key=True)
-    # the latest upload (all NULL: none yet)
-    collected: Mapped[int | None] = mapped_column(Integer)
-    open_errors: Mapped[int | None] = mapped_column(Integer)
-    first_clean: Mapped[int | None] = mapped_column(Integer)
-    uploads: Mapped[int | None] = mapped_column(Integer)
-    # the submissions (all NULL: none yet)
-    first_submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
-    kept_submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
-    last_submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
-    approved_at: Mapped[datetime | None] = mapped_column(DateTime)
-    outcome: Mapped[str | None] = mapped_column(String(16))
-    paper_sheet: Mapped[bool | None] = mapped_column(Boolean)
-    paper_unit_form: Mapped[bool | None] = mapped_column(Boolean)
-    paper_id_copies: Mapped[bool | None] = mapped_column(Boolean)
-    paper_consents: Mapped[bool | None] = mapped_column(Boolean)
-    id_copies_missing: Mapped[int | None] = mapped_column(Integer)
-    consents_missing: Mapped[int | None] = mapped_column(Integer)
-    changed_at: Mapped[datetime | None] = mapped_column(DateTime)
-
-    __table_args__ = (Index("ix_unit_state_changed", "campaign_id", "changed_at"),)
 
 
 # The stage deltas after a cut-off (yesterday's, last week's), read without the unit's history.
@@ -751,10 +720,12 @@ class MemberStageWindow(Base):
 
 
 class UnitStateVersion(Base):
-    """Per unit, its state (``UnitState``'s columns) in each interval between two changes:
+    """Per unit with an upload or a submission, what the progress pages take from its uploads,
+    findings, submissions, reviews and paper receipts, in each interval between two changes:
     valid from one change time (an upload, a finding resolved, a submission, a review, a paper
-    receipt) until the next (NULL: still in force). The state at a past cut-off is the version
-    in force then, a lookup; before a unit's first version it had no upload or submission."""
+    receipt) until the next (NULL: still in force, the unit's current state). The state at a
+    past cut-off is the version in force then, a lookup; before a unit's first version it had
+    no upload or submission."""
 
     __tablename__ = "unit_state_version"
 
@@ -762,10 +733,12 @@ class UnitStateVersion(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), primary_key=True)
     valid_from: Mapped[datetime] = mapped_column(DateTime, primary_key=True)
     valid_until: Mapped[datetime | None] = mapped_column(DateTime)
+    # the latest upload (all NULL: none yet)
     collected: Mapped[int | None] = mapped_column(Integer)
     open_errors: Mapped[int | None] = mapped_column(Integer)
     first_clean: Mapped[int | None] = mapped_column(Integer)
     uploads: Mapped[int | None] = mapped_column(Integer)
+    # the submissions (all NULL: none yet)
     first_submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
     kept_submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
     last_submitted_at: Mapped[datetime | None] = mapped_column(DateTime)

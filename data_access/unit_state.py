@@ -1,25 +1,26 @@
 """Per-unit current state: what the progress pages read per unit, kept so a page view reads units, never their history.
 
-Three caches, written in the transactions that change what they hold, and rebuilt in SQL after
+Two caches, written in the transactions that change what they hold, and rebuilt in SQL after
 bulk loads (``summary.rebuild_all``) and in the migrations:
 
 - ``unit_stage_total``: per unit, the members counted per stage now: every ``member_stage_count``
   delta is added to it where the delta is written (``summary.apply_member_delta``, the ORM
   flush hook). The count at a cut-off is the total minus the deltas dated after the cut-off, so
   "now" reads only the totals and yesterday or last week only the recent deltas.
-- ``unit_state``: per unit with an upload or a submission, the columns ``unit_progress`` takes
-  from its latest upload and its submissions (``computed_state`` as of the end of time), and ``changed_at``, the latest time of anything that changes them (uploads,
-  findings resolved, submissions, reviews, paper receipts). At a cut-off on or after
-  ``changed_at`` the stored row is the unit's state then (the pages now read the versions
-  below; this row is the latest version's twin, kept for the tests' cross-check). Writers call
-  ``refresh`` for the units they touched (ORM-written rows are refreshed by a flush hook).
-- ``unit_state_version`` (migration 0011): each unit's state history, one row per interval
-  between two consecutive change times (``computed_state`` at the first, valid until the
-  next; NULL: still in force). The state only changes at those times, so the version in force
-  at a cut-off is the state then, at any cut-off, by one indexed lookup (``state_at``: what
-  ``metrics.unit_progress`` reads). ``refresh`` rebuilds the whole history of the units it is
-  given, so a row written with a time before the unit's latest version (a back-dated
-  receipt, review or fixture) leaves it exact; ``rebuild`` recomputes it in SQL.
+- ``unit_state_version`` (migration 0011): per unit with an upload or a submission, the columns
+  ``unit_progress`` takes from its latest upload and its submissions, as a history: one row per
+  interval between two consecutive change times (uploads, findings resolved, submissions,
+  reviews, paper receipts; ``computed_state`` at the first, valid until the next; NULL: still
+  in force). The state only changes at those times, so the version in force at a cut-off is
+  the state then, at any cut-off, by one indexed lookup (``state_at``: what
+  ``metrics.unit_progress`` reads); the open version is the unit's current state
+  (``stored_states``). Writers call ``refresh`` for the units they touched (ORM-written rows
+  are refreshed by a flush hook); it rebuilds the whole history of those units, so a row
+  written with a time before the unit's latest version (a back-dated receipt, review or
+  fixture) leaves it exact; ``rebuild`` recomputes it in SQL.
+
+(Migrations 0009 to 0012 also had ``unit_state``, each unit's current state alone, kept beside
+the versions; migration 0013 dropped it.)
 """
 
 from __future__ import annotations
@@ -53,7 +54,6 @@ from data_access.models import (
     PaperReceipt,
     Submission,
     UnitStageTotal,
-    UnitState,
     UnitStateVersion,
     Upload,
 )
@@ -267,23 +267,12 @@ def _store_versions(bind: Session | Connection, campaign_id: int, units: Units) 
     )
 
 
-def _store(bind: Session | Connection, campaign_id: int, units: Units) -> None:
-    state = computed_state(campaign_id, END_OF_TIME, units).subquery("state_now")
-    changed = _changed_at(campaign_id, units)
-    query = select(
-        literal(campaign_id), state.c.unit_id, *(state.c[name] for name in STATE_COLUMNS), changed.c.changed_at
-    ).join(changed, changed.c.unit_id == state.c.unit_id)
-    bind.execute(insert(UnitState).from_select(["campaign_id", "unit_id", *STATE_COLUMNS, "changed_at"], query))
-
-
 def refresh(bind: Session | Connection, campaign_id: int, unit_ids: Iterable[int]) -> None:
-    """Recompute the stored state of these units and their whole state history from their rows
-    (a writer touched them; a row it wrote may be dated before the unit's latest version)."""
+    """Recompute the whole state history of these units from their rows (a writer touched
+    them; a row it wrote may be dated before the unit's latest version)."""
     ids = sorted(set(unit_ids))
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
-        bind.execute(delete(UnitState).where(UnitState.campaign_id == campaign_id, UnitState.unit_id.in_(chunk)))
-        _store(bind, campaign_id, chunk)
         version = UnitStateVersion
         bind.execute(delete(version).where(version.campaign_id == campaign_id, version.unit_id.in_(chunk)))
         _store_versions(bind, campaign_id, chunk)
@@ -302,14 +291,9 @@ def refresh_submissions(bind: Session | Connection, submission_ids: Iterable[int
 
 
 def rebuild(bind: Session | Connection, campaign_id: int | None = None) -> None:
-    """Recompute ``unit_state`` and ``unit_state_version`` from the rows, in SQL (after a bulk
-    load, in the migrations; ``summary.rebuild_members`` rebuilds the totals)."""
-    if not _cached_yet(bind):
-        return
-    where = [] if campaign_id is None else [UnitState.campaign_id == campaign_id]
-    bind.execute(delete(UnitState).where(*where))
-    for cid in _campaigns(bind, campaign_id):
-        _store(bind, cid, None)
+    """Recompute the state versions from the rows, in SQL (after a bulk load, in the
+    migrations; ``summary.rebuild_members`` rebuilds the totals): ``rebuild_versions`` under
+    the name ``summary.rebuild_all`` and migration 0009 call."""
     rebuild_versions(bind, campaign_id)
 
 
@@ -355,10 +339,10 @@ def add_totals(bind: Session | Connection, rows: Iterable[Mapping[str, object]])
 
 
 def _cached_yet(bind: Session | Connection) -> bool:
-    """Whether the schema has these caches yet (an older migration's rebuild runs this code
+    """Whether the schema has the totals yet (an older migration's rebuild runs this code
     before migration 0009 made them)."""
     connection = bind.connection() if isinstance(bind, Session) else bind
-    return inspect(connection).has_table(UnitState.__tablename__)
+    return inspect(connection).has_table(UnitStageTotal.__tablename__)
 
 
 def rebuild_totals(bind: Session | Connection, campaign_id: int | None = None) -> None:
@@ -412,9 +396,13 @@ def state_at(campaign_id: int, cutoff: datetime, unit_id: ColumnElement[int]):  
 
 
 def stored_states(session: Session, campaign_id: int) -> dict[int, tuple[object, ...]]:
-    """The stored rows as unit -> (*STATE_COLUMNS, changed_at)."""
-    u = UnitState
-    rows = session.execute(select(u.unit_id, *(getattr(u, n) for n in STATE_COLUMNS), u.changed_at).where(u.campaign_id == campaign_id))
+    """Each unit's current state, its open version (in force since its latest change), as
+    unit -> (*STATE_COLUMNS, changed_at: the version's start)."""
+    v = UnitStateVersion
+    rows = session.execute(
+        select(v.unit_id, *(getattr(v, n) for n in STATE_COLUMNS), v.valid_from)
+        .where(v.campaign_id == campaign_id, v.valid_until.is_(None))
+    )
     return {row[0]: tuple(row[1:]) for row in rows}
 
 

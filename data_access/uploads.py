@@ -257,7 +257,7 @@ def _write(
             for start in range(0, len(events), CHUNK * 10):
                 session.execute(insert(MemberEvent.__table__), events[start : start + CHUNK * 10])
         stored = len(rows)
-    unit_state.refresh(session, campaign_id, [unit_id])  # the unit's stored state, in this transaction
+    unit_state.refresh(session, campaign_id, [unit_id])  # the unit's state versions, in this transaction
     log_import(
         session,
         uploaded_by,

@@ -141,7 +141,7 @@ def record_materials(
         ),
         execution_options={"synchronize_session": False},
     )
-    unit_state.refresh_submissions(session, [submission.id])  # the unit's stored state, in this transaction
+    unit_state.refresh_submissions(session, [submission.id])  # the unit's state versions, in this transaction
     session.expire(submission)
     log_action(
         session, user, "materials", f"submission:{submission.id}:{unit.code}", members,

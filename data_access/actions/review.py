@@ -231,7 +231,7 @@ def review(
             .values(outcome="returned", reviewer=user.login, reviewed_at=at, return_reason=return_text(str(reason), note)),
             execution_options={"synchronize_session": False},
         )
-    unit_state.refresh_submissions(session, approved + returned)  # the units' stored state, in this transaction
+    unit_state.refresh_submissions(session, approved + returned)  # the units' state versions, in this transaction
     session.expire_all()
     result = ReviewResult(
         decision, tuple(approved), tuple((i, lv) for lv, sub_ids in moved.items() for i in sub_ids), tuple(returned),

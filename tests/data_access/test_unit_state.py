@@ -1,19 +1,20 @@
-"""Per-unit state (data_access.unit_state): the stored totals and unit states equal a full
-recompute after every step of a random replay, and unit_progress, headline and the submissions
-board built on them equal the old queries (kept here as the oracle) exactly, column, dtype and
-value, at any cut-off."""
+"""Per-unit state (data_access.unit_state): the stored totals, state versions and current states
+(each unit's open version) equal a full recompute after every step of a random replay, and
+unit_progress, headline and the submissions board built on them equal the old queries (kept here
+as the oracle) exactly, column, dtype and value, at any cut-off. Migration 0013 dropped the old
+current-state table without changing a figure."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import Engine, and_, case, func, literal, or_, select
+from sqlalchemy import Engine, MetaData, Table, and_, case, func, inspect, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from data_access import metrics, submissions, summary, unit_state
 from data_access.chase import last_chases
-from data_access.db import read_session, write_session
+from data_access.db import downgrade, migrate, read_session, write_session
 from data_access.models import Campaign, Finding, MemberStageCount, OrgUnit, PaperReceipt, Submission, Upload
 from data_access.scope import Scope
 from tests.conftest import DEMO_NOW
@@ -358,4 +359,42 @@ def test_orm_written_rows_refresh_the_state(demo_engine: Engine) -> None:
         session.flush()
         assert_caches_match(session, campaign_id, "after ORM writes")
         for cutoff in (DEMO_NOW, DEMO_NOW + timedelta(hours=1), DEMO_NOW + timedelta(hours=3)):
+            assert_same_figures(session, campaign_id, cutoff)
+
+
+def test_migration_0013_drops_the_old_table_and_no_figure_changes(demo_engine: Engine) -> None:
+    """Down to 0012: the old current-state table is back, filled from the open versions with
+    what a recount gives; up to the head again (an existing 0012 database migrated): it is gone,
+    and unit_progress, headline and the board are what they were, and equal the old queries."""
+    cutoffs = [DEMO_NOW, DEMO_NOW - timedelta(days=7)]
+
+    def figures() -> list[tuple[pd.DataFrame, metrics.Headline]]:
+        with read_session(demo_engine) as session:
+            return [
+                (metrics.unit_progress(session, scope, campaign_id, cutoff), metrics.headline(session, scope, campaign_id, cutoff))
+                for scope in scopes(session)
+                for cutoff in cutoffs
+            ]
+
+    with read_session(demo_engine) as session:
+        campaign_id = session.scalars(select(Campaign.id)).one()
+    assert not inspect(demo_engine).has_table("unit_state")
+    before = figures()
+    downgrade(demo_engine, "0012")
+    with read_session(demo_engine) as session:
+        old = Table("unit_state", MetaData(), autoload_with=session.connection())
+        rows = session.execute(
+            select(old.c.unit_id, *(old.c[n] for n in (*unit_state.STATE_COLUMNS, "changed_at"))).where(old.c.campaign_id == campaign_id)
+        )
+        stored = {row[0]: tuple(row[1:]) for row in rows}
+        assert stored and stored == unit_state.recount_states(session, campaign_id)
+        assert {ix["name"] for ix in inspect(session.connection()).get_indexes("unit_state")} == {"ix_unit_state_changed"}
+    migrate(demo_engine)
+    assert not inspect(demo_engine).has_table("unit_state")
+    for (units, headline), (units_before, headline_before) in zip(figures(), before, strict=True):
+        pd.testing.assert_frame_equal(units, units_before)
+        assert headline == headline_before
+    with read_session(demo_engine) as session:
+        assert_caches_match(session, campaign_id, "migrated to the head")
+        for cutoff in cutoffs:
             assert_same_figures(session, campaign_id, cutoff)
