@@ -23,6 +23,7 @@ import threading
 from contextlib import suppress
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 
 import pandas as pd
 import pyarrow as pa
@@ -49,7 +50,7 @@ def _target(url: URL) -> tuple[str, str] | None:
         path = url.database
         if not path or path == ":memory:" or path.startswith("file:"):
             return None
-        return "sqlite", f"file:{path}?mode=ro"
+        return "sqlite", f"file:{quote(path, safe='/')}?mode=ro"  # a URI: "?", "#", "%" and spaces escaped
     if url.get_backend_name() == "postgresql":
         return "postgresql", url.set(drivername="postgresql").render_as_string(hide_password=False)
     return None

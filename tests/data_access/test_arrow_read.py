@@ -5,13 +5,15 @@ SQLAlchemy's rows; a write session never reads that way (it must see its own row
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pandas as pd
 import pytest
 from sqlalchemy import Boolean, DateTime, Engine, Integer, case, literal, select
+from sqlalchemy.engine import make_url
 
 from data_access import arrow_read, chase, metrics, submissions, validation_stats
-from data_access.db import read_session, write_session
+from data_access.db import get_engine, migrate, read_session, write_session
 from data_access.models import Campaign, OrgUnit
 from data_access.scope import Scope
 from tests.conftest import DEMO_NOW
@@ -89,9 +91,20 @@ def test_a_write_session_reads_its_own_rows(demo_engine: Engine) -> None:
 
 @pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:"])
 def test_in_memory_sqlite_is_read_the_usual_way(url: str) -> None:
-    from sqlalchemy.engine import make_url
-
     assert arrow_read._target(make_url(url)) is None
+
+
+def test_a_sqlite_file_with_an_awkward_name_is_read(tmp_path: Path) -> None:
+    """The file's path goes into a URI: a space, "?", "#", "%" and Chinese in it still name the file."""
+    folder = tmp_path / "工会 #1 ?50%"
+    folder.mkdir()
+    engine = get_engine(f"sqlite:///{folder / '活动.db'}")
+    migrate(engine)
+    with read_session(engine) as session:
+        fast = arrow_read.frame(session, select(OrgUnit.id, OrgUnit.code))
+    assert fast is not None and fast.empty  # the new, empty database, not an error or another file
+    arrow_read.close_all()
+    engine.dispose()
 
 
 def test_the_submissions_chase_and_validation_loaders_over_arrow_equal_the_rows(demo_engine: Engine) -> None:
