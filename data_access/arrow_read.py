@@ -161,9 +161,10 @@ def _readable(sql_type: Any, dialect: Any) -> bool:
     return sql_type.dialect_impl(dialect).result_processor(dialect, None) is None
 
 
-def frame(session: Session, query: Select[Any] | CompoundSelect[Any]) -> pd.DataFrame | None:
-    """The query's rows as a frame read over Arrow, or None when this session does not read
-    that way (not a read session, an in-memory database, no driver). No rows: an empty frame."""
+def table(session: Session, query: Select[Any] | CompoundSelect[Any]) -> pa.Table | None:
+    """The query's rows as an Arrow table as the driver gives them (SQLite's dates as text, its
+    bools as 0 and 1), or None when this session does not read that way (not a read session,
+    an in-memory database, no driver, a type ``frame`` could not convert)."""
     if not session.info.get(ARROW_READS):
         return None
     bind = session.get_bind()
@@ -179,10 +180,16 @@ def frame(session: Session, query: Select[Any] | CompoundSelect[Any]) -> pd.Data
         sql = str(query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
     except Exception:  # noqa: BLE001 - a value SQLAlchemy cannot write as a literal: read the usual way
         return None
-    table = _read(driver, uri, sql)
-    if table.num_rows == 0:
+    return _read(driver, uri, sql)
+
+
+def frame(session: Session, query: Select[Any] | CompoundSelect[Any]) -> pd.DataFrame | None:
+    """The query's rows as a frame read over Arrow, or None when this session does not read
+    that way (``table``). No rows: an empty frame."""
+    read = table(session, query)
+    if read is None:
+        return None
+    if read.num_rows == 0:
         return pd.DataFrame([])
     types = [column.type for column in query.selected_columns]
-    return pd.DataFrame(
-        {name: _column(table.column(i), types[i]) for i, name in enumerate(table.column_names)}
-    )
+    return pd.DataFrame({name: _column(read.column(i), types[i]) for i, name in enumerate(read.column_names)})

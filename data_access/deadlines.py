@@ -24,6 +24,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
+from data_access import arrow_read
 from data_access.models import Deadline, OrgUnit
 from data_access.scope import Scope
 
@@ -193,10 +194,14 @@ def unit_deadline_map(
     if scope is not None and scope.root_path is not None:
         in_scope = scope.org_filter(OrgUnit)
         nodes = nodes.where(or_(in_scope, OrgUnit.id.in_(_path_ids([scope.root_path]))))
-    # plain ids, level codes and flags: read from the driver's cursor, without SQLAlchemy's rows
-    result = session.connection().execute(nodes.add_columns(in_scope.label("in_scope")))
-    tree = result.cursor.fetchall()
-    result.close()
+    nodes = nodes.add_columns(in_scope.label("in_scope"))
+    read = arrow_read.table(session, nodes)  # a read session: the tree's columns over Arrow (ids, codes, 0/1 flags)
+    if read is not None:
+        tree = zip(*(column.to_pylist() for column in read.columns), strict=True)
+    else:  # plain ids, level codes and flags: read from the driver's cursor, without SQLAlchemy's rows
+        result = session.connection().execute(nodes)
+        tree = result.cursor.fetchall()
+        result.close()
     children: dict[int | None, list[tuple[int, str, bool]]] = {}
     for node_id, parent_id, level, inside in tree:
         children.setdefault(parent_id, []).append((node_id, level, bool(inside)))
