@@ -159,9 +159,10 @@ def _unit_query(scope: Scope, campaign_id: int, cutoff: datetime, columns: Seque
 
 
 def frame_of(session: Session, query: Select[Any] | CompoundSelect[Any]) -> pd.DataFrame:
-    """A query's rows as a DataFrame, built column-wise from the values SQLAlchemy would
-    return (so pandas infers the same dtypes as from ``.mappings().all()``) at a fraction of
-    the cost (``columns_of``)."""
+    """A query's rows as a DataFrame with the dtypes pandas infers from the values SQLAlchemy
+    would return (as from ``.mappings().all()``): in a read session read over Arrow
+    (``data_access.arrow_read``), else built column-wise from the driver's values
+    (``columns_of``), either way at a fraction of the cost."""
     read = arrow_read.frame(session, query)  # a read session: over Arrow (``data_access.arrow_read``)
     if read is not None:
         return read
