@@ -40,13 +40,9 @@ def release_large_blocks() -> bool:
     """Set glibc's mmap threshold once per process, and have Arrow (the frames read over Arrow,
     pandas' text columns) allocate through it too, not through its own mimalloc pool, which
     kept what a page had freed; False where there is no glibc (nothing done)."""
-    name = ctypes.util.find_library("c")
-    if not name:
-        return False
-    try:
-        libc = ctypes.CDLL(name)
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):  # not glibc (macOS, musl without mallopt)
+    libc = _libc()
+    mallopt = getattr(libc, "mallopt", None)
+    if mallopt is None:  # no C library found, or not glibc (macOS, musl without mallopt)
         return False
     import pyarrow as pa
 
