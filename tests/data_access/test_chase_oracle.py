@@ -21,6 +21,7 @@ from data_access.db import read_session
 from data_access.models import Campaign, MemberEvent, OrgUnit
 from data_access.scope import Scope
 from tests.conftest import DEMO_NOW
+from tests.data_access.chase_display_oracle import old_display_frame
 from tests.data_access.test_summary import districts
 from ui import loaders_chase
 
@@ -80,34 +81,6 @@ def old_chase_sheet(session: Session, scope: Scope, campaign_id: int, cutoff: da
         if column not in sheet.columns:
             sheet[column] = None
     return sheet[chase.SHEET_COLUMNS]
-
-
-def old_display_frame(sheet: pd.DataFrame, cutoff: datetime, lang: str = "zh") -> pd.DataFrame:
-    """``sheet_text.display_frame`` as it was (rows read with ``iterrows``)."""
-    rows = []
-    for number, (_, row) in enumerate(sheet.iterrows(), start=1):
-        due = sheet_text._local(row["due_at"])
-        contacted = sheet_text._local(row.get("contacted_today_at"))
-        present = sheet_text._present
-        rows.append({
-            "no": number,
-            "district": str(row.get("district_name") or ""),
-            "area": str(row["area_name"]) if present(row.get("area_name")) else "",
-            "unit": str(row["unit_name"]),
-            "contact": str(row["contact_name"]) if present(row.get("contact_name")) else "",
-            "phone": str(row["contact_phone"]) if present(row.get("contact_phone")) else "",
-            "status": sheet_text.status_for(row, lang),
-            "due": f"{due:%Y-%m-%d %H:%M}" if due else "",
-            "countdown": sheet_text.countdown_for(row, cutoff, lang),
-            "reasons": sheet_text.reasons_for(row, lang),
-            "missing": sheet_text.missing_for(row, lang),
-            "errors": int(row["open_errors"] or 0),
-            "bank": int(row["bank_failures_open"] or 0),
-            "contacted": f"{contacted:%H:%M}" if bool(row["contacted_today"]) and contacted else "",
-            "last": sheet_text.last_contact_for(row, lang),
-            "reminder": str(row["reminder"]),
-        })
-    return pd.DataFrame(rows, columns=[key for key, _, _ in sheet_text.COLUMNS])
 
 
 def old_bulletin_input(
