@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import pandas as pd
@@ -63,8 +63,6 @@ AT_RISK_DAYS = 3
 
 
 # What headline_of reads (with what with_deadline_flags needs for it): a narrow frame is enough.
-# ``headline`` counts in Python from these (its deadline from the walk).
-HEADLINE_SUMS = ("status", "kept_submitted_at", "expected_members", "validated", "open_errors", "delivered")
 HEADLINE_COLUMNS = (
     "code", "due_at", "status", "first_submitted_at", "kept_submitted_at", "expected_members", "validated",
     "open_errors", "delivered",
@@ -314,49 +312,10 @@ def bank_results_received(session: Session, scope: Scope, campaign_id: int, cuto
 
 
 def headline(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) -> Headline:
-    """The headline figures for the scope at the cut-off: ``headline_of`` a unit_progress frame,
-    counted column-wise from the narrow query's frame (no deadline flags, no full frame)."""
+    """The headline figures for the scope at the cut-off: ``headline_of`` a narrow unit_progress
+    frame (``HEADLINE_COLUMNS``: what it counts and what the deadline flags need)."""
     received, produced = bank_results_received(session, scope, campaign_id, cutoff)
-    query, _wanted = _unit_query(scope, campaign_id, cutoff, HEADLINE_SUMS)
-    read = frame_of(session, query)  # in a read session over Arrow (``data_access.arrow_read``)
-    return _headline_of_columns(session, scope, campaign_id, cutoff, read, received, produced)
-
-
-def _headline_of_columns(
-    session: Session, scope: Scope, campaign_id: int, cutoff: datetime, read: pd.DataFrame, received: int, produced: int,
-) -> Headline:
-    """``headline``'s figures counted column-wise from its narrow query's frame."""
-    if read.empty:
-        return headline_of(pd.DataFrame([]), received, produced)
-    due = pd.Series(_due_at(session, scope, campaign_id, cutoff, read["due_unit_id"].tolist()), dtype="datetime64[us]")
-    kept = pd.to_datetime(read["kept_submitted_at"])
-    status = read["status"]
-    due_passed = due.notna() & (due <= cutoff)
-    statuses = status.value_counts()
-
-    def total(name: str) -> int:
-        return int(pd.to_numeric(read[name]).fillna(0).sum())
-
-    def count(mask: pd.Series) -> int:
-        return int(mask.sum())
-
-    soon = (due > cutoff) & (due <= cutoff + timedelta(days=AT_RISK_DAYS))
-    return Headline(
-        units_expected=len(read),
-        units_submitted=count(status.isin(SUBMITTED_STATUSES)),
-        units_on_time=count(due_passed & kept.notna() & (kept <= due)),
-        members_expected=total("expected_members"),
-        members_validated=total("validated"),
-        open_errors=total("open_errors"),
-        results_received=received,
-        produced=produced,
-        delivered=total("delivered"),
-        late_units=count(due_passed & status.isin(NEVER_SUBMITTED_STATUSES)),
-        units_due=count(due_passed),
-        units_returned=int(statuses.get("returned", 0)),
-        units_at_risk=count(soon & status.isin(NOT_SUBMITTED_STATUSES)),
-        statuses=tuple((s, int(statuses.get(s, 0))) for s in UNIT_STATUSES),
-    )
+    return headline_of(unit_progress(session, scope, campaign_id, cutoff, HEADLINE_COLUMNS), received, produced)
 
 
 def headline_of(units: pd.DataFrame, results_received: int, produced: int) -> Headline:
