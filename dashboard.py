@@ -20,7 +20,7 @@ st.caption(f"{md(ctx.campaign_name)} · {md(ctx.scope_label)} · " + ctx.t("comm
 
 with st.spinner():
     units = loaders.unit_progress(ctx.scope, ctx.campaign_id, ctx.cutoff)
-    head = loaders.headline(ctx.scope, ctx.campaign_id, ctx.cutoff)
+    head = loaders.headline_of_units(units, ctx.scope, ctx.campaign_id, ctx.cutoff)  # the frame just loaded
     day_before = loaders.headline(ctx.scope, ctx.campaign_id, ctx.cutoff - timedelta(days=1))
     week_before = loaders.headline(ctx.scope, ctx.campaign_id, ctx.cutoff - timedelta(days=7))
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from campaign.reports.progress_workbook import BATCHES, FAILURES
+from data_access import metrics
 from data_access.distribution import age_bucket, age_buckets
 from ui import components, downloads, loaders
 from ui import delivery_views as views
@@ -20,20 +21,20 @@ st.caption(t("dlv.caption", campaign=md(ctx.campaign_name), scope=md(ctx.scope_l
 
 with st.spinner(t("dlv.loading")):
     batches = data.bank_batches(ctx.scope, ctx.campaign_id, ctx.cutoff)
-    head = loaders.headline(ctx.scope, ctx.campaign_id, ctx.cutoff)
+    received, produced = loaders.bank_results_received(ctx.scope, ctx.campaign_id, ctx.cutoff)  # not the unit frame
     people, people_produced = data.bank_people(ctx.scope, ctx.campaign_id, ctx.cutoff)
     loop = data.correction_loop(ctx.scope, ctx.campaign_id, ctx.cutoff)
     reasons = data.failure_reasons(ctx.scope, ctx.campaign_id, ctx.cutoff)
 
-if head.results_received == 0:
+if received == 0:
     st.info(t("bk.empty"), icon=":material/hourglass_empty:")
     st.stop()
 
 cols = st.columns(3) + st.columns(3)
-cols[0].metric(t("bk.metric_results"), components.num(head.results_received), help=t("bk.metric_results_help"))
+cols[0].metric(t("bk.metric_results"), components.num(received), help=t("bk.metric_results_help"))
 cols[1].metric(t("bk.metric_people"), components.num(people), help=t("bk.metric_people_help"))
 cols[2].metric(t("bk.metric_produced"), components.num(people_produced))
-cols[3].metric(t("metric.bank_success"), components.pct(head.bank_success_rate), help=t("bk.success_help"))
+cols[3].metric(t("metric.bank_success"), components.pct(metrics.bank_success_rate(received, produced)), help=t("bk.success_help"))
 cols[4].metric(t("bk.metric_open"), components.num(loop.still_open))
 cols[5].metric(t("bk.metric_recovery"), components.pct(loop.recovery_rate))
 

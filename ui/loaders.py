@@ -100,6 +100,20 @@ def headline(scope: Scope, campaign_id: int, cutoff: datetime) -> metrics.Headli
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
+def bank_results_received(scope: Scope, campaign_id: int, cutoff: datetime) -> tuple[int, int]:
+    """(results received, produced) by the cut-off: with a unit_progress frame already loaded,
+    ``metrics.headline_of`` gives the headline without reading the units again."""
+    with read_session(engine()) as session:
+        return metrics.bank_results_received(session, scope, campaign_id, cutoff)
+
+
+def headline_of_units(units: pd.DataFrame, scope: Scope, campaign_id: int, cutoff: datetime) -> metrics.Headline:
+    """The headline at the cut-off of a loaded unit_progress frame (the same figures as
+    ``headline``, which reads a narrow frame of its own)."""
+    return metrics.headline_of(units, *bank_results_received(scope, campaign_id, cutoff))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
 def deadlines(scope: Scope, campaign_id: int) -> pd.DataFrame:
     """Deadlines that apply inside the scope."""
     with read_session(engine()) as session:

@@ -45,6 +45,9 @@ def test_unit_progress_and_headline_over_arrow_equal_the_rows(demo_engine: Engin
                 fast, slow = _both(session, metrics.unit_progress, scope, campaign_id, cutoff)
                 assert len(fast) > 0
                 pd.testing.assert_frame_equal(fast, slow)
+                # the overview's current headline: headline_of the whole frame it has just loaded
+                received = metrics.bank_results_received(session, scope, campaign_id, cutoff)
+                assert metrics.headline_of(fast, *received) == metrics.headline(session, scope, campaign_id, cutoff)
                 narrow = [*metrics.HEADLINE_COLUMNS, "approved_at", "paper_sheet"]
                 fast, slow = _both(session, metrics.unit_progress, scope, campaign_id, cutoff, narrow)
                 pd.testing.assert_frame_equal(fast, slow)

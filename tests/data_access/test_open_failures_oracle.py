@@ -193,18 +193,18 @@ def test_sqlite_reads_the_open_failures_from_the_indexes(engine: Engine) -> None
     with read_session(engine) as session:
         captured: list[str] = []
         connection = session.connection()
-        original = bank._columns
+        original = bank._read
 
         def capture(session_: Session, query):  # type: ignore[no-untyped-def]
             compiled = query.compile(connection, compile_kwargs={"literal_binds": True})
             captured.extend(row[3] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}"))
             return original(session_, query)
 
-        bank._columns = capture  # type: ignore[assignment]
+        bank._read = capture  # type: ignore[assignment]
         try:
             bank.open_failures(session, Scope.everything(), 1, cutoff)
         finally:
-            bank._columns = original  # type: ignore[assignment]
+            bank._read = original  # type: ignore[assignment]
     plan = "\n".join(captured)
     assert "COVERING INDEX ix_bank_result_failed" in plan, plan
     assert "COVERING INDEX ix_member_event_corrected" in plan, plan

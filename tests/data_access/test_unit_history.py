@@ -69,6 +69,13 @@ def assert_same_deadlines(session: Session, campaign_id: int, cutoff: datetime |
         assert python == sql_walk(session, campaign_id, cutoff, scope), where
         one = deadlines.unit_deadline_map(session, campaign_id, ["unit_submission"], cutoff, scope)
         assert one.get("unit_submission", {}) == walked.get("unit_submission", {}), where
+        # the arrays unit_progress reads its due dates from: any order, ids without a deadline
+        arrays = deadlines.unit_deadline_walk(session, campaign_id, ["unit_submission"], cutoff, scope)
+        if "unit_submission" in arrays:
+            rows = walked["unit_submission"]
+            asked = [*sorted(rows, reverse=True), -5, 10**9]
+            expected = [rows[u][1] if u in rows else None for u in asked]
+            assert arrays["unit_submission"].due_for(asked) == expected, where
         if cutoff is None:
             continue
         new = metrics.milestone_deadlines(session, scope, campaign_id, cutoff)

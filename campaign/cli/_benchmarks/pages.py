@@ -28,7 +28,6 @@ REFERENCE = {
     "overview: headline x3": "member_counts+bank",
     "submissions: submission_board": "member_counts",
     "validation: findings_by_code": "findings_by_code",
-    "bank: headline": "member_counts+bank",
     "distribution: unit_progress": "member_counts",
     "reports: unit_progress": "member_counts",
 }
@@ -43,7 +42,11 @@ def _calls(scope: Any, campaign_id: int, cutoff: datetime) -> list[tuple[str, Ca
     return [
         ("every page: org_options (filters)", lambda: loaders.org_options(scope)),
         ("overview: unit_progress", lambda: loaders.unit_progress(scope, campaign_id, cutoff)),
-        ("overview: headline x3", lambda: [loaders.headline(scope, campaign_id, c) for c in (cutoff, day, week)]),
+        # the current headline from the overview's unit frame (loaded above), the earlier two read narrow
+        ("overview: headline x3", lambda: [
+            loaders.headline_of_units(loaders.unit_progress(scope, campaign_id, cutoff), scope, campaign_id, cutoff),
+            *(loaders.headline(scope, campaign_id, c) for c in (day, week)),
+        ]),
         ("overview: deadlines", lambda: loaders.deadlines(scope, campaign_id)),
         ("overview: milestone_inputs", lambda: figure_views.milestone_inputs(scope, campaign_id, cutoff)),
         ("submissions: submission_board", lambda: loaders_progress.submission_board(scope, campaign_id, cutoff)),
@@ -52,7 +55,7 @@ def _calls(scope: Any, campaign_id: int, cutoff: datetime) -> list[tuple[str, Ca
         ("validation: findings_by_unit", lambda: loaders_progress.findings_by_unit(scope, campaign_id, cutoff)),
         ("validation: yield_summary", lambda: loaders_progress.yield_summary(scope, campaign_id, cutoff)),
         ("validation: findings_trend", lambda: loaders_progress.findings_trend(scope, campaign_id, cutoff, None)),
-        ("bank: headline", lambda: loaders.headline(scope, campaign_id, cutoff)),
+        ("bank: bank_results_received", lambda: loaders.bank_results_received(scope, campaign_id, cutoff)),
         ("bank: bank_batches", lambda: loaders_delivery.bank_batches(scope, campaign_id, cutoff)),
         ("bank: bank_people", lambda: loaders_delivery.bank_people(scope, campaign_id, cutoff)),
         ("bank: bank_rates", lambda: loaders_delivery.bank_rates(scope, campaign_id, cutoff, "district")),
