@@ -125,3 +125,20 @@ def test_tree_frame_equals_the_row_by_row_read(empty_db: str) -> None:
     tree = loaders_org.tree_frame()
     assert len(tree) == len(SEED_TREE) and tree["retired_at"].notna().sum() == 1
     pd.testing.assert_frame_equal(tree, _tree_rows_oracle())
+
+
+def test_path_order_sorts_paths_as_lists_of_ids() -> None:
+    """Parents before children, ids compared as numbers, a path before the longer ones it
+    begins: what sorting the paths' id lists in Python gives, on 3,000 random paths."""
+    import random
+
+    from ui.loaders_org import path_order
+
+    draw = random.Random(11)
+    paths = ["/1/", "/1/9/", "/1/10/", "/1/9/100/", "/2/", "/1/10/3/", "/12/", "/1/2/"]
+    paths += ["/" + "/".join(str(draw.randint(1, 400)) for _ in range(draw.randint(1, 6))) + "/" for _ in range(3000)]
+    paths = list(dict.fromkeys(paths))
+    draw.shuffle(paths)
+    ids = [[int(part) for part in path.strip("/").split("/")] for path in paths]
+    assert path_order(pd.Series(paths)).tolist() == sorted(range(len(paths)), key=ids.__getitem__)
+    assert path_order(pd.Series([], dtype=object)).tolist() == []
