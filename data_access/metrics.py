@@ -71,6 +71,8 @@ HEADLINE_COLUMNS = (
     "code", "due_at", "status", "first_submitted_at", "kept_submitted_at", "expected_members", "validated",
     "open_errors", "delivered",
 )
+# The member counts headline_of sums over the units: ``headline`` reads them summed over the scope.
+HEADLINE_MEMBER_COUNTS = ("validated", "delivered")
 
 
 def unit_progress(
@@ -157,7 +159,9 @@ def _unit_query(scope: Scope, campaign_id: int, cutoff: datetime, columns: Seque
         if columns is None or set(groups) & set(columns):
             query = query.join(district, district.id == unit.district_id, isouter=True)
             query = query.join(area, area.id == unit.area_id, isouter=True)
-        return query.join(mc, mc.c.unit_id == unit.id, isouter=True).where(unit.level == "unit", scope.org_filter(unit))
+        if columns is None or {col.name for col in mc.c} & set(columns):  # the member counts: only when asked for
+            query = query.join(mc, mc.c.unit_id == unit.id, isouter=True)
+        return query.where(unit.level == "unit", scope.org_filter(unit))
 
     # Each unit's state version in force at the cut-off: one indexed lookup per unit, at any cut-off.
     wanted: list[str] = []
@@ -330,11 +334,18 @@ def headline(session: Session, scope: Scope, campaign_id: int, cutoff: datetime)
     """The headline figures for the scope at the cut-off: ``headline_of`` a narrow unit_progress
     frame (``HEADLINE_COLUMNS``: what it counts and what the deadline flags need)."""
     received, produced = bank_results_received(session, scope, campaign_id, cutoff)
-    return headline_of(unit_progress(session, scope, campaign_id, cutoff, HEADLINE_COLUMNS), received, produced)
+    # the units' states without their member counts, which are summed over the scope at once
+    # (``summary_window.scope_stage_counts``): no per-unit grouping of the changes since the cut-off
+    units = unit_progress(session, scope, campaign_id, cutoff, [c for c in HEADLINE_COLUMNS if c not in HEADLINE_MEMBER_COUNTS])
+    if units.empty:
+        return headline_of(units, received, produced)
+    members = summary_window.scope_stage_counts(session, scope, campaign_id, cutoff, HEADLINE_MEMBER_COUNTS)
+    return headline_of(units, received, produced, members)
 
 
-def headline_of(units: pd.DataFrame, results_received: int, produced: int) -> Headline:
-    """The headline figures from a unit_progress frame and the bank's result counts."""
+def headline_of(units: pd.DataFrame, results_received: int, produced: int, members: dict[str, int] | None = None) -> Headline:
+    """The headline figures from a unit_progress frame and the bank's result counts
+    (``members``: the scope's validated and delivered members, else summed over the frame)."""
     if units.empty:
         return Headline(0, 0, 0, 0, 0, 0, results_received, produced, 0, 0, statuses=tuple((s, 0) for s in UNIT_STATUSES))
     return Headline(
@@ -342,11 +353,11 @@ def headline_of(units: pd.DataFrame, results_received: int, produced: int) -> He
         units_submitted=int(units["status"].isin(SUBMITTED_STATUSES).sum()),
         units_on_time=int((units["on_time"] & units["due_passed"]).sum()),
         members_expected=int(units["expected_members"].sum()),
-        members_validated=int(units["validated"].sum()),
+        members_validated=int(units["validated"].sum()) if members is None else members["validated"],
         open_errors=int(units["open_errors"].sum()),
         results_received=results_received,
         produced=produced,
-        delivered=int(units["delivered"].sum()),
+        delivered=int(units["delivered"].sum()) if members is None else members["delivered"],
         late_units=int(units["late"].sum()),
         units_due=int(units["due_passed"].sum()),
         units_returned=int((units["status"] == "returned").sum()),
