@@ -48,3 +48,4 @@ def test_bench_pages_prints_loaders_and_duckdb(scale_url: str) -> None:
     for label in ("overview: unit_progress", "submissions: submission_board", "bank: bank_batches", "distribution: waiting_cards"):
         assert out.count(label) == 2, label
     assert "cold/DuckDB" in out and "full Excel report" in out and "peak resident memory" in out
+    assert out.count("unit frame outside the database: Arrow to pandas") == 2

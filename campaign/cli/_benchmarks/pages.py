@@ -126,6 +126,7 @@ def child(url: str, role: str, warm_runs: int) -> dict[str, Any]:
         metrics.at_risk(units, cutoff)
 
     out["pandas"] = statistics.median(_timed(page_pandas)[0] for _ in range(max(1, warm_runs)))
+    out["floor"] = _frame_floor(units, max(1, warm_runs))
     as_of = (cutoff + timedelta(hours=8)).date()
     seconds, (body, rows) = _timed(
         lambda: loaders_delivery.progress_workbook_bytes(
@@ -140,6 +141,21 @@ def child(url: str, role: str, warm_runs: int) -> dict[str, Any]:
 
     out["max_rss_mb"] = memory_mb(os.getpid())[1]
     return out
+
+
+def _frame_floor(units: Any, runs: int) -> dict[str, float]:
+    """What the overview's unit frame costs outside any database, whatever reads it: its
+    columns from Arrow into pandas (as the Arrow read makes it) and Streamlit's cache pickling
+    it (``st.cache_data`` stores a pickle). Medians of ``runs``."""
+    import pickle
+
+    import pyarrow as pa
+
+    table = pa.Table.from_pandas(units, preserve_index=False)
+    return {
+        "to_pandas": statistics.median(_timed(table.to_pandas)[0] for _ in range(runs)),
+        "pickle": statistics.median(_timed(lambda: pickle.dumps(units))[0] for _ in range(runs)),
+    }
 
 
 # --- the DuckDB reference -----------------------------------------------------------------
@@ -245,6 +261,13 @@ def run(args: argparse.Namespace) -> int:
         total_cold = statistics.median(sum(s["cold"].values()) for s in samples)
         print(f"{'all loaders':<36} {total_cold:8.3f}")
         print(f"page-side pandas (rollups, funnel, pace, burn-up)  {statistics.median(s['pandas'] for s in samples):.3f} s")
+        to_pandas = statistics.median(s["floor"]["to_pandas"] for s in samples)
+        pickled = statistics.median(s["floor"]["pickle"] for s in samples)
+        ref = reference["member_counts"]
+        print(
+            f"unit frame outside the database: Arrow to pandas {to_pandas:.3f} s + cache pickling {pickled:.3f} s "
+            f"= {to_pandas + pickled:.3f} s ({(to_pandas + pickled) / ref:.1f}x DuckDB's member counts)"
+        )
         report = statistics.median(s["report"]["seconds"] for s in samples)
         print(f"full Excel report: {report:.2f} s ({first['report']['rows']:,} rows, {first['report']['bytes'] / 2**20:.1f} MB)")
         print(f"peak resident memory after every page: {max(s['max_rss_mb'] for s in samples):.0f} MB")
