@@ -332,7 +332,8 @@ def bank_results_received(session: Session, scope: Scope, campaign_id: int, cuto
 
 def headline(session: Session, scope: Scope, campaign_id: int, cutoff: datetime) -> Headline:
     """The headline figures for the scope at the cut-off: ``headline_of`` a narrow unit_progress
-    frame (``HEADLINE_COLUMNS``: what it counts and what the deadline flags need)."""
+    frame (``HEADLINE_COLUMNS`` less the member counts) and the scope's member counts summed at
+    once; the same figures as ``headline_of`` the whole frame (test_arrow_read)."""
     received, produced = bank_results_received(session, scope, campaign_id, cutoff)
     # the units' states without their member counts, which are summed over the scope at once
     # (``summary_window.scope_stage_counts``): no per-unit grouping of the changes since the cut-off
