@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, time
 
 import pandas as pd
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, literal_column, select
 from sqlalchemy.orm import Session, aliased
 
 from campaign.distinct import nulls_as_none, per_key, per_value
@@ -142,9 +142,10 @@ def open_bank_failures(session: Session, scope: Scope, campaign_id: int, cutoff:
     # the scope inside: a district's failures are found through its units, and only they are
     # checked for a later settling event (not the whole city's, then filtered)
     failed_events = select(MemberEvent.member_id, MemberEvent.unit_id, func.max(MemberEvent.at).label("failed_at")).where(
-        MemberEvent.campaign_id == campaign_id, MemberEvent.kind == "failed", MemberEvent.at <= cutoff
+        # the literal: the partial index ``ix_member_event_failed`` (SQLite matches it by text)
+        MemberEvent.campaign_id == campaign_id, MemberEvent.kind == literal_column("'failed'"), MemberEvent.at <= cutoff
     )
-    if scope.root_path is not None:  # the whole city needs no join (SQLite then skips through the index)
+    if scope.root_path is not None:  # the whole city needs no join (the failures' index read whole)
         failed_events = failed_events.join(unit, unit.id == MemberEvent.unit_id).where(scope.org_filter(unit))
     failed = failed_events.group_by(MemberEvent.member_id, MemberEvent.unit_id).subquery("failed")
     later = aliased(MemberEvent)
@@ -152,7 +153,8 @@ def open_bank_failures(session: Session, scope: Scope, campaign_id: int, cutoff:
         select(later.id)
         .where(
             later.member_id == failed.c.member_id,
-            later.kind.in_(SETTLES_FAILURE),
+            # written out as the partial index ``ix_member_event_settles`` is (SQLite matches it by text)
+            later.kind.in_([literal_column(f"'{kind}'") for kind in SETTLES_FAILURE]),
             and_(later.at >= failed.c.failed_at, later.at <= cutoff),
         )
         .exists()

@@ -660,6 +660,19 @@ Index(
     "ix_member_event_corrected", MemberEvent.member_id, MemberEvent.at, MemberEvent.kind,
     sqlite_where=text("kind = 'corrected'"), postgresql_where=text("kind = 'corrected'"),
 )
+# The chase sheet's open bank failures (``chase.open_bank_failures``) from two indexes alone:
+# the failure events, and the events that settle a failure (``chase.SETTLES_FAILURE``, written
+# out as the sheet's query writes them: SQLite matches a partial index's WHERE by its text) for
+# the "settled since?" probe per failed member.
+Index(
+    "ix_member_event_failed", MemberEvent.member_id, MemberEvent.unit_id, MemberEvent.campaign_id, MemberEvent.at,
+    MemberEvent.kind, sqlite_where=text("kind = 'failed'"), postgresql_where=text("kind = 'failed'"),
+)
+SETTLES_FAILURE_WHERE = "kind IN ('corrected', 'produced', 'withdrawn', 'superseded')"
+Index(
+    "ix_member_event_settles", MemberEvent.member_id, MemberEvent.at, MemberEvent.kind,
+    sqlite_where=text(SETTLES_FAILURE_WHERE), postgresql_where=text(SETTLES_FAILURE_WHERE),
+)
 
 
 # --- per-unit current totals (data_access/unit_state.py keeps them; a cache of the rows) -----

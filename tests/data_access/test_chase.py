@@ -169,3 +169,41 @@ def test_chase_sheet_of_an_empty_scope_has_the_columns(tiny):
     with read_session(tiny) as session:
         sheet = chase.chase_sheet(session, Scope(root_id=999, root_path="/9/9/"), fx.CAMPAIGN, fx.CUTOFF)
     assert sheet.empty and list(sheet.columns) == chase.SHEET_COLUMNS
+
+
+@pytest.mark.parametrize("kind", chase.SETTLES_FAILURE)
+def test_each_settling_event_settles_a_failure(tiny, kind):
+    _events(tiny, [(0, "failed", datetime(2026, 11, 10, 8, 0)), (0, kind, datetime(2026, 11, 10, 9, 0))])
+    with read_session(tiny) as session:
+        counts = chase.open_bank_failures(session, fx.EVERYTHING, fx.CAMPAIGN, fx.CUTOFF)
+    assert counts.empty
+
+
+def test_the_failures_and_settling_events_are_read_from_their_partial_indexes(tiny):
+    """The settling index's WHERE names exactly the settling kinds, in the query's order (SQLite
+    matches a partial index by its text), and on SQLite the failures and the probe per failed
+    member read the two partial indexes alone."""
+    from data_access import metrics
+    from data_access.models import SETTLES_FAILURE_WHERE
+
+    assert "kind IN (" + ", ".join(f"'{k}'" for k in chase.SETTLES_FAILURE) + ")" == SETTLES_FAILURE_WHERE
+    if tiny.dialect.name != "sqlite":
+        return
+    plans: list[str] = []
+    original = metrics.rows_frame
+
+    def capture(session, query, columns):  # type: ignore[no-untyped-def]
+        connection = session.connection()
+        compiled = query.compile(connection, compile_kwargs={"literal_binds": True})
+        plans.extend(row[3] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}"))
+        return original(session, query, columns)
+
+    metrics.rows_frame = capture
+    try:
+        with read_session(tiny) as session:
+            chase.open_bank_failures(session, fx.EVERYTHING, fx.CAMPAIGN, fx.CUTOFF)
+    finally:
+        metrics.rows_frame = original
+    plan = "\n".join(plans)
+    assert "COVERING INDEX ix_member_event_failed" in plan, plan
+    assert "COVERING INDEX ix_member_event_settles" in plan, plan
