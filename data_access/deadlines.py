@@ -18,7 +18,7 @@ at a city's size (tested equal to the SQL walk).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -167,14 +167,25 @@ class WalkedDeadlines:
 
     def due_for(self, unit_ids: Sequence[int] | np.ndarray) -> list[datetime | None]:
         """The due dates of these units, in their order (None: no deadline)."""
-        wanted = np.asarray(unit_ids, dtype=np.int64)
-        order = np.argsort(self.unit_ids, kind="stable")
-        ids = self.unit_ids[order]
-        pos = np.clip(np.searchsorted(ids, wanted), 0, max(len(ids) - 1, 0))
-        hit = (ids[pos] == wanted) if len(ids) else np.zeros(len(wanted), dtype=bool)
-        due = np.full(len(wanted), None, dtype=object)
-        due[hit] = self.due_at[order][pos[hit]]
+        at = _positions_in(self.unit_ids)(np.asarray(unit_ids, dtype=np.int64))
+        due = np.full(len(at), None, dtype=object)
+        due[at >= 0] = self.due_at[at[at >= 0]]
         return due.tolist()  # type: ignore[no-any-return]
+
+
+def _positions_in(ids: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    """A lookup of where values stand in ``ids`` (unique), -1 where they do not; ``ids``
+    sorted once for every lookup."""
+    order = np.argsort(ids, kind="stable")
+    ordered = ids[order]
+
+    def positions(values: np.ndarray) -> np.ndarray:
+        if not len(ids):
+            return np.full(len(values), -1, dtype=np.int64)
+        pos = np.clip(np.searchsorted(ordered, values), 0, len(ids) - 1)
+        return np.where(ordered[pos] == values, order[pos], -1)
+
+    return positions
 
 
 def _tree(session: Session, scope: Scope | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -250,16 +261,8 @@ def unit_deadline_walk(
 
     ids, parents, levels, inside = _tree(session, scope)
     n = len(ids)
-    order = np.argsort(ids, kind="stable")
-    sorted_ids = ids[order]
-
-    def index_of(values: np.ndarray) -> np.ndarray:  # node index per id, -1 where not read
-        if not n:
-            return np.full(len(values), -1, dtype=np.int64)
-        pos = np.clip(np.searchsorted(sorted_ids, values), 0, n - 1)
-        return np.where(sorted_ids[pos] == values, order[pos], -1)
-
-    parent = np.where(parents >= 0, index_of(parents), -1)
+    node_at = _positions_in(ids)  # node index per id, -1 where not read
+    parent = np.where(parents >= 0, node_at(parents), -1)
     is_root = parents < 0
     is_unit = levels == "unit"
     # the walk from the roots down, a depth at a time; it stops at the units (and never reaches
@@ -283,7 +286,7 @@ def unit_deadline_walk(
         own = np.full(n, -1, dtype=np.int64)
         set_on = [(org_id, by_milestone[milestone]) for org_id, by_milestone in on_org.items() if milestone in by_milestone]
         if set_on:
-            at = index_of(np.array([org_id for org_id, _ in set_on], dtype=np.int64))
+            at = node_at(np.array([org_id for org_id, _ in set_on], dtype=np.int64))
             read = at >= 0
             own[at[read]] = [_add(table, row) for (_, row), kept in zip(set_on, read.tolist(), strict=True) if kept]
         level_row = np.array(
