@@ -16,7 +16,7 @@ from campaign.stages import CHASE_CHANNELS
 from campaign.timeutil import local_to_utc, utc_to_local
 from data_access import metrics
 from data_access.metrics import SUBMITTED_STATUSES
-from data_access.models import Chase, MemberEvent, OrgUnit
+from data_access.models import SETTLES_FAILURE, Chase, MemberEvent, OrgUnit
 from data_access.scope import Scope
 
 # Roles that chase units; a unit's own clerk does not record chases of itself.
@@ -112,9 +112,6 @@ def chase_history(session: Session, scope: Scope, unit_id: int, cutoff: datetime
 
 # Why a unit is on the day's chase sheet, most pressing first (a unit may have several).
 CHASE_REASONS = ("late", "at_risk", "returned", "paper", "bank_failures")
-# Member events that settle an open bank failure (the unit corrected it, the bank produced the
-# card at last, or the person left the list).
-SETTLES_FAILURE = ("corrected", "produced", "withdrawn", "superseded")
 
 
 def local_day_start(cutoff: datetime) -> datetime:

@@ -661,14 +661,17 @@ Index(
     sqlite_where=text("kind = 'corrected'"), postgresql_where=text("kind = 'corrected'"),
 )
 # The chase sheet's open bank failures (``chase.open_bank_failures``) from two indexes alone:
-# the failure events, and the events that settle a failure (``chase.SETTLES_FAILURE``, written
+# the failure events, and the events that settle a failure (``SETTLES_FAILURE``, written
 # out as the sheet's query writes them: SQLite matches a partial index's WHERE by its text) for
 # the "settled since?" probe per failed member.
 Index(
     "ix_member_event_failed", MemberEvent.member_id, MemberEvent.unit_id, MemberEvent.campaign_id, MemberEvent.at,
     MemberEvent.kind, sqlite_where=text("kind = 'failed'"), postgresql_where=text("kind = 'failed'"),
 )
-SETTLES_FAILURE_WHERE = "kind IN ('corrected', 'produced', 'withdrawn', 'superseded')"
+# Member events that settle an open bank failure (the unit corrected it, the bank produced the
+# card at last, or the person left the list).
+SETTLES_FAILURE = ("corrected", "produced", "withdrawn", "superseded")
+SETTLES_FAILURE_WHERE = "kind IN (" + ", ".join(f"'{kind}'" for kind in SETTLES_FAILURE) + ")"
 Index(
     "ix_member_event_settles", MemberEvent.member_id, MemberEvent.at, MemberEvent.kind,
     sqlite_where=text(SETTLES_FAILURE_WHERE), postgresql_where=text(SETTLES_FAILURE_WHERE),
